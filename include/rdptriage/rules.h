@@ -1,0 +1,158 @@
+// rdptriage: the rules data, loaded and checked.
+//
+// The troubleshooting knowledge lives in JSON files (rules/ in the source
+// tree, share/rdptriage/rules when installed; rules/README.md describes the
+// format). RuleSet::load reads the bundled files plus any the host adds,
+// checks everything at once (syntax, schema, references, result domains,
+// reachability, cycles, path order) and either returns a complete immutable
+// RuleSet or an error listing every problem with file, line and column.
+//
+//   rdptriage::LoadOptions opts;
+//   opts.paths.push_back("/etc/myorg/rdp-rules");   // extra rule files
+//   auto rules = rdptriage::RuleSet::load(opts);
+//   if (!rules.ok()) { report(rules.status().to_string()); return; }
+//   for (const auto& c : rules->causes()) list(c.id, c.title);
+//
+// Thread safety: a RuleSet is immutable and cheap to copy (shared state);
+// any number of threads may use one concurrently.
+#ifndef RDPTRIAGE_RULES_H_
+#define RDPTRIAGE_RULES_H_
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rdptriage/probe.h"
+#include "rdptriage/status.h"
+
+namespace rdptriage {
+
+namespace internal {
+struct CompiledRules;
+}  // namespace internal
+
+// The four layers a session travels, plus the lookalikes that are not RDP
+// failures at all. Declared in catalog order.
+enum class Layer { kNetwork, kService, kAuth, kGuest, kBoundary };
+
+// "network", "service", "auth", "guest", "boundary".
+std::string_view layer_name(Layer layer);
+bool parse_layer(std::string_view name, Layer* out);
+
+// Where on the connection path a cause acts, in the order a session meets
+// them. The engine names the first confirmed cause on the path.
+enum class Stage { kClient, kPlatform, kNetwork, kListener, kChannel, kLogon, kSession };
+std::string_view stage_name(Stage stage);
+bool parse_stage(std::string_view name, Stage* out);
+
+struct SourceRef {
+  std::string seed;     // seed article file name
+  std::string section;  // section within it
+};
+
+struct FixStepInfo {
+  std::string text;     // what the step does, in words
+  std::string command;  // command template with {placeholders}; may be empty
+  std::string shell;    // "bash" (az CLI), "powershell", "cmd"; empty if no command
+};
+
+struct CauseInfo {
+  std::string id;        // catalog id, e.g. "network.nsg_denies_rdp"
+  Layer layer = Layer::kNetwork;
+  Stage stage = Stage::kNetwork;
+  std::string title;
+  std::string explanation;            // why this produces the symptom
+  std::vector<std::string> symptoms;  // symptom ids it explains
+  std::vector<std::string> probes;    // probes its confirming test uses
+  std::string confirm_text;           // the confirming test, in words
+  std::vector<FixStepInfo> fix;
+  std::vector<std::string> warnings;
+  std::vector<SourceRef> sources;
+  std::string notes;                  // corrections made to the sources
+  std::string likelihood = "occasional";  // "common", "occasional", "rare"
+  std::string file;                   // rule file it came from
+};
+
+struct ProbeInfo {
+  std::string id;
+  std::string title;
+  Channel channel = Channel::kClient;
+  double cost_s = 0;        // default cost (hosts may override per evaluation)
+  std::string domain;       // result domain, e.g. "enum(running|stopped)", "bool"
+  std::string how;          // the command or question that runs it
+  std::string fallback;     // probe to try when this one cannot run, may be empty
+};
+
+struct SymptomInfo {
+  std::string id;
+  std::string title;
+  std::vector<std::string> messages;  // client messages that indicate it
+};
+
+// Limits on what RuleSet::load accepts. Exceeding one fails the load with
+// ErrorCode::kLimitExceeded naming the file.
+struct LoadOptions {
+  // Extra rule files or directories (every *.json inside, sorted by name),
+  // loaded on top of the bundled rules. Ids must not collide.
+  std::vector<std::filesystem::path> paths;
+  // Load the bundled rules first. Default true.
+  bool include_bundled = true;
+  // Where the bundled rules are; empty means bundled_rules_dir().
+  std::filesystem::path bundled_dir;
+
+  std::size_t max_file_bytes = 4u << 20;  // per file
+  std::size_t max_files = 256;
+  std::size_t max_rules = 4096;           // causes across all files
+  std::size_t max_probes = 4096;
+  std::size_t max_depth = 32;             // JSON nesting depth
+};
+
+// The bundled rules directory: $RDPTRIAGE_RULES_DIR if set, else the
+// installed share/rdptriage/rules, else the source tree's rules/ when run
+// from a build tree. Never fails; the path may not exist.
+std::filesystem::path bundled_rules_dir();
+
+class RuleSet {
+ public:
+  // Loads and checks the rule files named by `options`. On failure returns
+  // kParseError, kValidationError, kLimitExceeded or kIoError with one
+  // Diagnostic per problem found; nothing is partially loaded.
+  static StatusOr<RuleSet> load(const LoadOptions& options);
+
+  // As load(), from in-memory documents: pairs of (name used in
+  // diagnostics, JSON text). Bundled rules are not included.
+  static StatusOr<RuleSet> load_documents(
+      const std::vector<std::pair<std::string, std::string>>& documents,
+      const LoadOptions& options = {});
+
+  // Causes in path order (the order the engine considers them).
+  const std::vector<CauseInfo>& causes() const;
+  const std::vector<ProbeInfo>& probes() const;
+  const std::vector<SymptomInfo>& symptoms() const;
+  // nullptr when absent. The pointer lives as long as any copy of the RuleSet.
+  const CauseInfo* find_cause(std::string_view id) const;
+  const ProbeInfo* find_probe(std::string_view id) const;
+  const SymptomInfo* find_symptom(std::string_view id) const;
+
+  // The Markdown layer table: symptom | layer | cause | confirming test | fix.
+  std::string layer_table_markdown() const;
+  // Graphviz dot of the decision graph: symptoms -> causes -> probes.
+  std::string decision_graph_dot() const;
+
+  // Internal; used by Triage.
+  const std::shared_ptr<const internal::CompiledRules>& compiled() const { return impl_; }
+
+ private:
+  explicit RuleSet(std::shared_ptr<const internal::CompiledRules> impl)
+      : impl_(std::move(impl)) {}
+  std::shared_ptr<const internal::CompiledRules> impl_;
+  friend struct internal::CompiledRules;
+};
+
+}  // namespace rdptriage
+
+#endif  // RDPTRIAGE_RULES_H_

@@ -1,0 +1,90 @@
+// Internal: JSON with source positions, and a collector of diagnostics.
+//
+// Boost.JSON parses without exceptions (error_code overloads) but keeps no
+// source positions, so JsonDocument re-scans the validated text once and
+// records the line and column of every value by JSON pointer. Loaders then
+// report "file:line:col: rules[3].confirm: ..." for semantic errors too.
+#ifndef RDPTRIAGE_LIB_JSON_JSON_DOCUMENT_H_
+#define RDPTRIAGE_LIB_JSON_JSON_DOCUMENT_H_
+
+#include <cstddef>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "rdptriage/status.h"
+
+namespace rdptriage::internal {
+
+struct SourcePos {
+  int line = 0;    // 1-based, 0 when unknown
+  int column = 0;  // 1-based
+};
+
+struct JsonLimits {
+  std::size_t max_bytes = 4u << 20;
+  std::size_t max_depth = 32;
+};
+
+class JsonDocument {
+ public:
+  // Parses `text`. Fails with kLimitExceeded (too large, too deep) or
+  // kParseError carrying one Diagnostic with file `name`, line and column.
+  static StatusOr<JsonDocument> parse(std::string_view text, std::string name,
+                                      const JsonLimits& limits = {});
+  // Reads and parses a file; kIoError if it cannot be read, kLimitExceeded
+  // if it is larger than limits.max_bytes (checked before reading).
+  static StatusOr<JsonDocument> parse_file(const std::string& path,
+                                           const JsonLimits& limits = {});
+
+  const boost::json::value& root() const { return root_; }
+  const std::string& name() const { return name_; }
+  // Position of the value at JSON pointer `pointer` ("" is the root,
+  // "/rules/3/id"); for a pointer to a missing member, the position of the
+  // nearest existing ancestor.
+  SourcePos position(std::string_view pointer) const;
+
+ private:
+  boost::json::value root_;
+  std::string name_;
+  std::unordered_map<std::string, SourcePos> positions_;
+};
+
+// "/rules/3/confirm" -> "rules[3].confirm"; "" -> "(root)".
+std::string pointer_to_path(std::string_view pointer);
+// Appends one escaped reference token ("a/b" -> "a~1b") to a pointer.
+std::string pointer_join(std::string_view pointer, std::string_view token);
+std::string pointer_join(std::string_view pointer, std::size_t index);
+
+// Collects diagnostics for one document, resolving positions.
+class DiagnosticSink {
+ public:
+  explicit DiagnosticSink(const JsonDocument& doc) : doc_(&doc) {}
+  void add(std::string_view pointer, std::string_view subject, std::string message);
+  bool empty() const { return diagnostics_.empty(); }
+  std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+
+  // Helpers for schema checks. Each records a diagnostic and returns false
+  // when the check fails.
+  // Every member of `obj` must be in `allowed`.
+  bool check_fields(const boost::json::object& obj, std::string_view pointer,
+                    std::string_view subject, std::initializer_list<std::string_view> allowed);
+  // `obj` must have `key` (records "missing required field").
+  bool require(const boost::json::object& obj, std::string_view pointer,
+               std::string_view subject, std::string_view key);
+
+ private:
+  const JsonDocument* doc_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// "string", "number", "object", ... for messages.
+std::string_view json_kind_name(const boost::json::value& v);
+
+}  // namespace rdptriage::internal
+
+#endif  // RDPTRIAGE_LIB_JSON_JSON_DOCUMENT_H_

@@ -1,0 +1,86 @@
+// Internal: the compiled rule graph shared by the loader and the engine.
+// Built once by the loader, immutable afterwards.
+#ifndef RDPTRIAGE_LIB_RULES_MODEL_H_
+#define RDPTRIAGE_LIB_RULES_MODEL_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rdptriage/probe.h"
+#include "rdptriage/rules.h"
+
+namespace rdptriage::internal {
+
+// The set of values a probe may answer.
+struct ResultDomain {
+  enum class Type { kBool, kNumber, kEnum, kString };
+  Type type = Type::kBool;
+  std::vector<std::string> values;  // kEnum: allowed values
+  std::optional<double> min;        // kNumber: inclusive bounds
+  std::optional<double> max;
+  bool integer = false;             // kNumber: whole numbers only
+  std::string format;               // kString: "", "ipv4", "ip", "text"
+
+  bool accepts(const ProbeValue& v) const;
+  // "bool", "enum(running|stopped)", "number[0..100]", "string(ipv4)".
+  std::string describe() const;
+};
+
+// One side of a comparison: a literal or another probe's answer.
+struct Operand {
+  bool is_probe = false;
+  int probe = -1;         // index into CompiledRules::probes when is_probe
+  ProbeValue literal;
+};
+
+struct Condition {
+  enum class Kind { kAll, kAny, kNot, kCompare };
+  enum class Op { kEq, kNe, kIeq, kIne, kLt, kLe, kGt, kGe, kIn, kNotIn };
+  Kind kind = Kind::kCompare;
+  std::vector<Condition> children;  // kAll, kAny (1+), kNot (exactly 1)
+  int probe = -1;                   // kCompare: left-hand probe index
+  Op op = Op::kEq;
+  std::vector<Operand> operands;    // 1 for most ops; 1+ for kIn/kNotIn
+};
+
+struct Probe {
+  ProbeInfo info;
+  ResultDomain domain;
+  int fallback = -1;  // index of the fallback probe, -1 for none
+};
+
+struct Cause {
+  CauseInfo info;
+  Condition confirm;                 // true: confirmed; false: ruled out
+  std::optional<Condition> rule_out; // optional: true rules it out early
+  std::vector<int> after;            // causes earlier on the path (indices)
+  std::vector<int> probes;           // every probe referenced (indices, sorted)
+};
+
+struct Symptom {
+  SymptomInfo info;
+  std::vector<int> causes;  // causes explaining it, in path order
+};
+
+struct CompiledRules {
+  std::vector<Probe> probes;
+  std::vector<Cause> causes;  // in path order
+  std::vector<Symptom> symptoms;
+  std::map<std::string, int, std::less<>> probe_index;
+  std::map<std::string, int, std::less<>> cause_index;
+  std::map<std::string, int, std::less<>> symptom_index;
+  // Public views, kept in step with the vectors above.
+  std::vector<CauseInfo> cause_infos;
+  std::vector<ProbeInfo> probe_infos;
+  std::vector<SymptomInfo> symptom_infos;
+
+  // Wraps a finished CompiledRules into the public RuleSet.
+  static RuleSet make_rule_set(CompiledRules rules);
+};
+
+}  // namespace rdptriage::internal
+
+#endif  // RDPTRIAGE_LIB_RULES_MODEL_H_
