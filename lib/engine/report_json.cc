@@ -1,0 +1,104 @@
+// The JSON report of the CLI spec (../shared/spec/cli.md), built with
+// Boost.JSON so escaping is never hand-rolled.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "rdptriage/report.h"
+
+namespace rdptriage {
+namespace {
+
+boost::json::value json_of(const ProbeValue& v) {
+  if (const bool* b = std::get_if<bool>(&v)) return *b;
+  if (const double* d = std::get_if<double>(&v)) {
+    double whole = static_cast<double>(static_cast<long long>(*d));
+    if (whole == *d && *d > -9e15 && *d < 9e15) return static_cast<long long>(*d);
+    return *d;
+  }
+  return boost::json::string(std::get<std::string>(v));
+}
+
+boost::json::array string_array(const std::vector<std::string>& items) {
+  boost::json::array a;
+  for (const auto& s : items) a.emplace_back(s);
+  return a;
+}
+
+boost::json::value result_of(const ProbeResult& r) {
+  switch (r.kind) {
+    case ProbeResult::Kind::kValue: return json_of(r.value);
+    case ProbeResult::Kind::kUnavailable: return boost::json::string("unavailable");
+    case ProbeResult::Kind::kFailed: return boost::json::string("failed");
+  }
+  return nullptr;
+}
+
+std::string effect_of(const Evidence& e) {
+  std::string out;
+  auto add = [&](const char* verb, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    if (!out.empty()) out += "; ";
+    out += verb;
+    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : " ") + ids[i];
+  };
+  add("confirmed", e.confirmed);
+  add("ruled out", e.ruled_out);
+  return out.empty() ? "no change" : out;
+}
+
+}  // namespace
+
+std::string report_to_json(const Report& r) {
+  boost::json::object o;
+  o["status"] = verdict_name(r.status);
+  o["layer"] = r.layer ? boost::json::value(layer_name(*r.layer)) : boost::json::value(nullptr);
+  o["cause"] = r.cause.empty() ? boost::json::value(nullptr) : boost::json::value(r.cause);
+  o["title"] = r.title;
+  o["explanation"] = r.explanation;
+  o["symptom"] = r.symptom;
+  o["symptom_source"] = r.symptom_source;
+  boost::json::array evidence;
+  for (const Evidence& e : r.evidence) {
+    boost::json::object item;
+    item["probe"] = e.probe;
+    item["result"] = result_of(e.result);
+    item["cost_s"] = e.cost_s;
+    item["effect"] = effect_of(e);
+    item["channel"] = channel_name(e.channel);
+    item["adapter"] = e.adapter;
+    if (!e.result.reason.empty()) item["detail"] = e.result.reason;
+    item["confirmed"] = string_array(e.confirmed);
+    item["ruled_out"] = string_array(e.ruled_out);
+    if (e.fallback) item["fallback"] = true;
+    evidence.push_back(std::move(item));
+  }
+  o["evidence"] = std::move(evidence);
+  boost::json::array fix;
+  for (const FixStep& f : r.fix) {
+    boost::json::object step;
+    step["text"] = f.text;
+    step["command"] = f.command;
+    if (!f.shell.empty()) step["shell"] = f.shell;
+    fix.push_back(std::move(step));
+  }
+  o["fix"] = std::move(fix);
+  o["warnings"] = string_array(r.warnings);
+  boost::json::array candidates;
+  for (const Candidate& c : r.candidates) {
+    boost::json::object item;
+    item["cause"] = c.cause;
+    item["layer"] = layer_name(c.layer);
+    item["title"] = c.title;
+    item["next_test"] = c.next_test;
+    item["next_probe"] = c.next_probe;
+    item["confirmed"] = c.confirmed;
+    candidates.push_back(std::move(item));
+  }
+  o["candidates"] = std::move(candidates);
+  o["notes"] = string_array(r.notes);
+  o["cost_s"] = r.cost_s;
+  return boost::json::serialize(o);
+}
+
+}  // namespace rdptriage
