@@ -1,0 +1,119 @@
+// Internal: turns parsed rule documents into CompiledRules, collecting every
+// problem as a Diagnostic. Phases: declarations per document (schema,
+// types, ids), then cross-document resolution (duplicates, references,
+// conditions, domains), then graph checks and path ordering.
+#ifndef RDPTRIAGE_LIB_RULES_COMPILER_H_
+#define RDPTRIAGE_LIB_RULES_COMPILER_H_
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "json/json_document.h"
+#include "rdptriage/rules.h"
+#include "rules/model.h"
+
+namespace rdptriage::internal {
+
+// Where a declaration came from, for diagnostics.
+struct DeclRef {
+  int doc = -1;
+  std::string pointer;
+};
+
+struct ProbeDecl {
+  Probe probe;
+  DeclRef ref;
+  std::string fallback_id;
+};
+
+struct SymptomDecl {
+  Symptom symptom;
+  DeclRef ref;
+};
+
+struct CauseDecl {
+  CauseInfo info;
+  DeclRef ref;
+  const boost::json::value* confirm = nullptr;
+  const boost::json::value* rule_out = nullptr;
+  std::vector<std::string> after_ids;
+  Condition confirm_compiled;
+  std::optional<Condition> rule_out_compiled;
+  std::vector<int> after;  // indices into causes (load order)
+  std::vector<int> probes;
+};
+
+class RuleCompiler {
+ public:
+  explicit RuleCompiler(const LoadOptions& options) : options_(options) {}
+
+  // Takes ownership of a parsed document and reads its declarations.
+  void add_document(JsonDocument doc);
+  // Records a problem that belongs to no document position (I/O, limits).
+  void add_error(ErrorCode code, Diagnostic diagnostic);
+
+  // Resolves references and runs every check. Returns the rule set, or a
+  // Status listing every problem found in any phase.
+  StatusOr<RuleSet> finish();
+
+  DiagnosticSink& sink(int doc) { return sinks_[static_cast<std::size_t>(doc)]; }
+  const CompiledRules& partial() const { return out_; }
+
+ private:
+  void read_probe(int doc, const boost::json::value& v, const std::string& pointer);
+  void read_symptom(int doc, const boost::json::value& v, const std::string& pointer);
+  void read_cause(int doc, const boost::json::value& v, const std::string& pointer);
+  void check_placeholders(int doc, const std::string& pointer, const std::string& subject,
+                          const std::string& text);
+  void resolve();  // ids, references, conditions
+  void check_graphs();
+  void order_and_emit();
+  Status final_status();
+
+  const LoadOptions& options_;
+  std::deque<JsonDocument> docs_;    // stable addresses for the sinks
+  std::deque<DiagnosticSink> sinks_;
+  std::vector<Diagnostic> loose_;    // problems with no document position
+  ErrorCode worst_ = ErrorCode::kOk;
+  std::vector<ProbeDecl> probes_;
+  std::vector<SymptomDecl> symptoms_;
+  std::vector<CauseDecl> causes_;
+  CompiledRules out_;  // probes and symptoms indexed for condition compiling
+
+  friend class ConditionCompiler;
+  friend class GraphChecker;
+};
+
+// Compiles one condition tree. Defined in conditions.cc.
+class ConditionCompiler {
+ public:
+  ConditionCompiler(const CompiledRules& rules, DiagnosticSink& sink, std::string subject)
+      : rules_(rules), sink_(sink), subject_(std::move(subject)) {}
+  // Returns false (with diagnostics recorded) when the condition is invalid.
+  bool compile(const boost::json::value& v, const std::string& pointer, int depth, Condition* out,
+               std::vector<int>* probes);
+
+ private:
+  bool compile_compare(const boost::json::object& obj, const std::string& pointer, Condition* out,
+                       std::vector<int>* probes);
+  bool operand(const boost::json::value& v, const std::string& pointer, const Probe& left,
+               Condition::Op op, Operand* out, std::vector<int>* probes);
+
+  const CompiledRules& rules_;
+  DiagnosticSink& sink_;
+  std::string subject_;
+};
+
+// Maximum nesting of all/any/not in one condition.
+inline constexpr int kMaxConditionDepth = 16;
+
+// Placeholders allowed in commands, how-texts and prose.
+bool is_known_placeholder(std::string_view name);
+
+}  // namespace rdptriage::internal
+
+#endif  // RDPTRIAGE_LIB_RULES_COMPILER_H_
