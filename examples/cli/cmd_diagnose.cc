@@ -1,0 +1,84 @@
+// rdptriage diagnose: evaluate one case from recorded observations and/or
+// the client's error text, and print the report.
+#include <boost/json/parse.hpp>
+#include <fmt/core.h>
+
+#include "commands.h"
+#include "common.h"
+#include "output.h"
+#include "rdptriage/observations.h"
+
+namespace rdptriage::cli {
+namespace {
+
+struct DiagnoseArgs {
+  std::string observations;
+  std::string client_error;
+  std::string symptom;
+  std::vector<std::string> context;
+  std::vector<std::string> rules;
+  bool json = false;
+};
+
+// Fills `request` from every input given; returns a non-OK Status naming the
+// bad input. A new input source is one more block here.
+Status collect_request(const DiagnoseArgs& args, const Triage& triage, EvaluateRequest* request) {
+  if (!args.observations.empty()) {
+    StatusOr<Observations> obs = Observations::load_file(args.observations, triage.rules());
+    if (!obs.ok()) return obs.status();
+    *request = obs->to_request();
+  }
+  if (!args.client_error.empty()) {
+    request->client_error = args.client_error;
+    request->symptom.clear();  // the text given now decides the symptom
+  }
+  if (!args.symptom.empty()) request->symptom = args.symptom;
+  for (const std::string& kv : args.context) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status(ErrorCode::kInvalidArgument, "--context takes key=value, got \"" + kv + "\"");
+    request->context[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return Status();
+}
+
+int run(const DiagnoseArgs& args) {
+  if (args.observations.empty() && args.client_error.empty() && args.symptom.empty())
+    return usage_error(
+        "diagnose needs an input: --observations FILE, --client-error TEXT or --symptom ID");
+  StatusOr<Triage> triage = load_triage(args.rules);
+  if (!triage.ok()) return report_error(triage.status());
+  EvaluateRequest request;
+  Status collected = collect_request(args, *triage, &request);
+  if (!collected.ok()) return report_error(collected);
+  StatusOr<Report> report = triage->evaluate(request);
+  if (!report.ok()) return report_error(report.status());
+  if (args.json) {
+    boost::system::error_code ec;
+    fmt::print("{}", pretty_json(boost::json::parse(report_to_json(*report), ec)));
+  } else {
+    fmt::print("{}", render_human(*report, use_colour(stdout)));
+  }
+  return report->status == Verdict::kInconclusive ? kInconclusive : kDiagnosed;
+}
+
+}  // namespace
+
+Runner add_diagnose(CLI::App& app) {
+  auto args = std::make_shared<DiagnoseArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "diagnose", "Diagnose one case from recorded observations and/or the client's error");
+  sub->add_option("--observations", args->observations,
+                  "Recorded probe results (rdptriage.observations/1 JSON)");
+  sub->add_option("--client-error", args->client_error,
+                  "What the RDP client showed, verbatim: the starting symptom");
+  sub->add_option("--symptom", args->symptom, "A symptom id instead (see `rules table`)");
+  sub->add_option("--context", args->context,
+                  "Estate facts for fix commands, key=value (resource_group, vm, nsg, ...)")
+      ->take_all();
+  sub->add_option("--rules", args->rules, "Extra rule files or directories (repeatable)");
+  sub->add_flag("--json", args->json, "Print the report as JSON");
+  return [args] { return run(*args); };
+}
+
+}  // namespace rdptriage::cli

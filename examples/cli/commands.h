@@ -1,0 +1,20 @@
+// The CLI's subcommands. Each registers itself on the app and returns the
+// function that runs it after parsing (returning the exit status).
+#ifndef RDPTRIAGE_EXAMPLES_CLI_COMMANDS_H_
+#define RDPTRIAGE_EXAMPLES_CLI_COMMANDS_H_
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace rdptriage::cli {
+
+using Runner = std::function<int()>;
+
+Runner add_diagnose(CLI::App& app);
+Runner add_catalog(CLI::App& app);
+Runner add_rules(CLI::App& app);
+
+}  // namespace rdptriage::cli
+
+#endif  // RDPTRIAGE_EXAMPLES_CLI_COMMANDS_H_

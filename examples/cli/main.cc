@@ -1,0 +1,38 @@
+// rdptriage: the example command line over the rdptriage library.
+// See ../shared/spec/cli.md for the contract (commands, exit codes, JSON).
+#include <exception>
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "commands.h"
+#include "common.h"
+
+int main(int argc, char** argv) {
+  using namespace rdptriage::cli;
+  try {
+    CLI::App app{"rdptriage: localize and explain Remote Desktop failures to Azure Windows VMs",
+                 "rdptriage"};
+    app.set_version_flag("--version", RDPTRIAGE_VERSION);
+    app.require_subcommand(1);
+    std::map<std::string, Runner> runners = {{"diagnose", add_diagnose(app)},
+                                             {"catalog", add_catalog(app)},
+                                             {"rules", add_rules(app)}};
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      int code = app.exit(e);  // prints help (code 0) or the parse error
+      return code == 0 ? kDiagnosed : kBadInput;
+    }
+    for (auto& [name, run] : runners)
+      if (app.got_subcommand(name)) return run();
+    return usage_error("no command given (try --help)");
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "rdptriage: internal error: {}\n", e.what());
+    return kInternal;
+  } catch (...) {
+    fmt::print(stderr, "rdptriage: internal error\n");
+    return kInternal;
+  }
+}

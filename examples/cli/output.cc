@@ -1,0 +1,152 @@
+#include "output.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <boost/json/serialize.hpp>
+#include <fmt/core.h>
+
+namespace rdptriage::cli {
+namespace {
+
+struct Style {
+  bool on;
+  std::string wrap(const char* code, const std::string& s) const {
+    return on ? fmt::format("\033[{}m{}\033[0m", code, s) : s;
+  }
+  std::string bold(const std::string& s) const { return wrap("1", s); }
+  std::string red(const std::string& s) const { return wrap("31", s); }
+  std::string green(const std::string& s) const { return wrap("32", s); }
+  std::string yellow(const std::string& s) const { return wrap("33", s); }
+  std::string dim(const std::string& s) const { return wrap("2", s); }
+};
+
+std::string result_text(const Evidence& e) {
+  switch (e.result.kind) {
+    case ProbeResult::Kind::kValue: {
+      std::string v = to_string(e.result.value);
+      return e.result.reason.empty() ? v : v + " (" + e.result.reason + ")";
+    }
+    case ProbeResult::Kind::kUnavailable: return "unavailable: " + e.result.reason;
+    case ProbeResult::Kind::kFailed: return "failed: " + e.result.reason;
+  }
+  return "?";
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+void pretty(const boost::json::value& v, int indent, std::string& out) {
+  const std::string pad(static_cast<std::size_t>(indent) * 2, ' ');
+  const std::string inner(static_cast<std::size_t>(indent + 1) * 2, ' ');
+  if (v.is_object()) {
+    const auto& o = v.get_object();
+    if (o.empty()) {
+      out += "{}";
+      return;
+    }
+    out += "{\n";
+    std::size_t i = 0;
+    for (const auto& m : o) {
+      out += inner + boost::json::serialize(boost::json::value(m.key())) + ": ";
+      pretty(m.value(), indent + 1, out);
+      out += ++i < o.size() ? ",\n" : "\n";
+    }
+    out += pad + "}";
+  } else if (v.is_array()) {
+    const auto& a = v.get_array();
+    if (a.empty()) {
+      out += "[]";
+      return;
+    }
+    out += "[\n";
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      out += inner;
+      pretty(a[i], indent + 1, out);
+      out += i + 1 < a.size() ? ",\n" : "\n";
+    }
+    out += pad + "]";
+  } else {
+    out += boost::json::serialize(v);
+  }
+}
+
+}  // namespace
+
+bool use_colour(std::FILE* stream) {
+  const char* no = std::getenv("NO_COLOR");
+  return isatty(fileno(stream)) != 0 && (no == nullptr || *no == '\0');
+}
+
+std::string pretty_json(const boost::json::value& value) {
+  std::string out;
+  pretty(value, 0, out);
+  return out + "\n";
+}
+
+std::string render_human(const Report& r, bool colour) {
+  const Style st{colour};
+  std::string out;
+  const std::string layer = r.layer ? std::string(layer_name(*r.layer)) : "unknown";
+  switch (r.status) {
+    case Verdict::kConfirmed:
+      out += st.bold(st.red("CONFIRMED")) + "  layer: " + st.bold(layer) + "\n";
+      out += "  cause:  " + st.bold(r.cause) + "\n  " + r.title + "\n";
+      break;
+    case Verdict::kHealthy:
+      out += st.bold(st.green("HEALTHY")) + "  " + r.title + "\n";
+      break;
+    case Verdict::kInconclusive:
+      out += st.bold(st.yellow("INCONCLUSIVE")) + "  layer: " + layer + "\n  " + r.title + "\n";
+      break;
+  }
+  out += fmt::format("  symptom: {} ({})\n", r.symptom, r.symptom_source);
+  if (!r.explanation.empty()) out += "\nWhy\n  " + r.explanation + "\n";
+  if (!r.evidence.empty()) {
+    out += "\nEvidence\n";
+    std::vector<std::string> unavailable;
+    for (const Evidence& e : r.evidence) {
+      if (e.result.kind == ProbeResult::Kind::kUnavailable) {
+        unavailable.push_back(e.probe);
+        continue;
+      }
+      std::string effect;
+      if (!e.confirmed.empty()) effect += " confirms " + join(e.confirmed);
+      if (!e.ruled_out.empty()) effect += (effect.empty() ? "" : ";") + std::string(" rules out ") + join(e.ruled_out);
+      out += fmt::format("  {:<40} {}  {}{}\n", e.probe, result_text(e),
+                         st.dim(fmt::format("[{}s]", e.cost_s)), st.dim(effect));
+    }
+    if (!unavailable.empty())
+      out += st.dim("  not available (channel unreachable or not collected): " + join(unavailable)) +
+             "\n";
+  }
+  if (!r.fix.empty()) {
+    out += "\nFix\n";
+    int n = 0;
+    for (const FixStep& f : r.fix) {
+      out += fmt::format("  {}. {}\n", ++n, f.text);
+      if (!f.command.empty()) out += "       " + st.bold(f.command) + "\n";
+    }
+  }
+  if (!r.warnings.empty()) {
+    out += "\n" + st.bold(st.yellow("Warnings")) + "\n";
+    for (const std::string& w : r.warnings) out += "  ! " + w + "\n";
+  }
+  if (!r.candidates.empty()) {
+    out += "\nCandidates (best first)\n";
+    for (const Candidate& c : r.candidates) {
+      out += fmt::format("  - {} [{}]{}: {}\n", c.cause, layer_name(c.layer),
+                         c.confirmed ? " (confirmed)" : "", c.title);
+      if (!c.next_test.empty()) out += "      next test: " + c.next_test + "\n";
+    }
+  }
+  for (const std::string& note : r.notes) out += st.dim("  note: " + note) + "\n";
+  out += fmt::format("\nProbe cost: {}s over {} probes\n", r.cost_s, r.evidence.size());
+  return out;
+}
+
+}  // namespace rdptriage::cli

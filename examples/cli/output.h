@@ -1,0 +1,26 @@
+// Rendering reports for people (terminal) and machines (pretty JSON).
+#ifndef RDPTRIAGE_EXAMPLES_CLI_OUTPUT_H_
+#define RDPTRIAGE_EXAMPLES_CLI_OUTPUT_H_
+
+#include <cstdio>
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "rdptriage/report.h"
+
+namespace rdptriage::cli {
+
+// Colour only for a terminal, and never when NO_COLOR is set.
+bool use_colour(std::FILE* stream);
+
+// The report as a person reads it: verdict, layer, cause, why, evidence,
+// the fix with commands to copy, warnings, candidates, cost.
+std::string render_human(const Report& report, bool colour);
+
+// Two-space indented JSON.
+std::string pretty_json(const boost::json::value& value);
+
+}  // namespace rdptriage::cli
+
+#endif  // RDPTRIAGE_EXAMPLES_CLI_OUTPUT_H_

@@ -1,0 +1,60 @@
+// A minimal host: one adapter answering like a healthy estate whose NSG now
+// denies RDP, evaluated against the installed bundled rules.
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "rdptriage/triage.h"
+
+namespace {
+
+class EstateAdapter : public rdptriage::ProbeAdapter {
+ public:
+  rdptriage::ProbeResult run(const rdptriage::ProbeRequest& request) override {
+    static const std::map<std::string, rdptriage::ProbeValue> kAnswers = {
+        {"client.location", std::string("internet")},
+        {"client.dial_host_kind", std::string("ip")},
+        {"client.dialed_address", std::string("52.160.10.20")},
+        {"client.tcp_connect", std::string("timeout")},
+        {"azure.public_ip_present", true},
+        {"azure.public_ip_address", std::string("52.160.10.20")},
+        {"azure.power_state", std::string("running")},
+        {"bootdiag.screenshot", std::string("sign_in_screen")},
+        {"azure.resource_health", std::string("available")},
+        {"azure.jit_enabled", false},
+        {"azure.deployment_model", std::string("arm")},
+        {"netwatch.ip_flow_inbound", std::string("deny")},
+        {"user.rdp_to_onprem_works", true},
+        {"user.rdp_from_outside_org_works", false},
+    };
+    auto it = kAnswers.find(request.probe_id);
+    if (it == kAnswers.end()) return rdptriage::ProbeResult::unavailable("not modelled");
+    return rdptriage::ProbeResult::value_of(it->second);
+  }
+  std::string name() const override { return "consumer"; }
+  bool may_block() const override { return false; }
+};
+
+}  // namespace
+
+int main() {
+  rdptriage::TriageOptions options;
+  options.rules.bundled_dir = RULES_DIR;
+  auto triage = rdptriage::Triage::create(options);
+  if (!triage.ok()) {
+    std::cerr << triage.status().to_string() << "\n";
+    return 1;
+  }
+  rdptriage::EvaluateRequest request;
+  request.symptom = "timeout";
+  request.context = {{"resource_group", "prod-rg"}, {"vm", "web01"}};
+  request.adapters.push_back(std::make_shared<EstateAdapter>());
+  auto report = triage->evaluate(request);
+  if (!report.ok()) {
+    std::cerr << report.status().to_string() << "\n";
+    return 1;
+  }
+  std::cout << report->cause << "\n";
+  return report->cause == "network.nsg_denies_rdp" ? 0 : 1;
+}
