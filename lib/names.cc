@@ -11,8 +11,8 @@ namespace rdptriage {
 namespace {
 
 constexpr std::array<std::string_view, 8> kChannelNames = {
-    "client", "control_plane", "boot_diagnostics", "metrics",
-    "network_watcher", "run_command", "serial_console", "user"};
+    "client",          "control_plane", "boot_diagnostics", "metrics",
+    "network_watcher", "run_command",   "serial_console",   "user"};
 constexpr std::array<std::string_view, 5> kLayerNames = {"network", "service", "auth", "guest",
                                                          "boundary"};
 constexpr std::array<std::string_view, 7> kStageNames = {
@@ -37,12 +37,18 @@ bool parse_name(const std::array<std::string_view, N>& names, std::string_view n
 
 }  // namespace
 
-std::string_view channel_name(Channel c) { return name_at(kChannelNames, static_cast<std::size_t>(c)); }
-bool parse_channel(std::string_view name, Channel* out) { return parse_name(kChannelNames, name, out); }
+std::string_view channel_name(Channel c) {
+  return name_at(kChannelNames, static_cast<std::size_t>(c));
+}
+bool parse_channel(std::string_view name, Channel* out) {
+  return parse_name(kChannelNames, name, out);
+}
 std::string_view layer_name(Layer l) { return name_at(kLayerNames, static_cast<std::size_t>(l)); }
 bool parse_layer(std::string_view name, Layer* out) { return parse_name(kLayerNames, name, out); }
 std::string_view stage_name(Stage s) { return name_at(kStageNames, static_cast<std::size_t>(s)); }
 bool parse_stage(std::string_view name, Stage* out) { return parse_name(kStageNames, name, out); }
-std::string_view verdict_name(Verdict v) { return name_at(kVerdictNames, static_cast<std::size_t>(v)); }
+std::string_view verdict_name(Verdict v) {
+  return name_at(kVerdictNames, static_cast<std::size_t>(v));
+}
 
 }  // namespace rdptriage

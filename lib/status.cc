@@ -4,14 +4,22 @@ namespace rdptriage {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return "ok";
-    case ErrorCode::kInvalidArgument: return "invalid_argument";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kParseError: return "parse_error";
-    case ErrorCode::kValidationError: return "validation_error";
-    case ErrorCode::kLimitExceeded: return "limit_exceeded";
-    case ErrorCode::kIoError: return "io_error";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kOk:
+      return "ok";
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kParseError:
+      return "parse_error";
+    case ErrorCode::kValidationError:
+      return "validation_error";
+    case ErrorCode::kLimitExceeded:
+      return "limit_exceeded";
+    case ErrorCode::kIoError:
+      return "io_error";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

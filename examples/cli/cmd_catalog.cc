@@ -1,8 +1,8 @@
 // rdptriage catalog: the causes the loaded rules can name.
-#include <map>
+#include <fmt/core.h>
 
 #include <boost/json.hpp>
-#include <fmt/core.h>
+#include <map>
 
 #include "commands.h"
 #include "common.h"

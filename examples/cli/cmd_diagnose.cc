@@ -1,7 +1,8 @@
 // rdptriage diagnose: evaluate one case from recorded observations and/or
 // the client's error text, and print the report.
-#include <boost/json/parse.hpp>
 #include <fmt/core.h>
+
+#include <boost/json/parse.hpp>
 
 #include "commands.h"
 #include "common.h"

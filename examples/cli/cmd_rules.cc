@@ -16,11 +16,13 @@ Runner add_rules(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand("rules", "Check rule files, or render the rules");
   sub->require_subcommand(1);
-  CLI::App* check = sub->add_subcommand("check", "Load bundled rules plus PATHs and report problems");
+  CLI::App* check =
+      sub->add_subcommand("check", "Load bundled rules plus PATHs and report problems");
   check->add_option("paths", args->paths, "Rule files or directories");
   check->add_flag("--no-bundled", args->no_bundled, "Check only the given files");
   check->callback([args] { args->action = "check"; });
-  CLI::App* table = sub->add_subcommand("table", "Markdown table: symptom | layer | cause | test | fix");
+  CLI::App* table =
+      sub->add_subcommand("table", "Markdown table: symptom | layer | cause | test | fix");
   table->add_option("--rules", args->rules, "Extra rule files or directories");
   table->callback([args] { args->action = "table"; });
   CLI::App* dot = sub->add_subcommand("dot", "Graphviz dot of the decision graph");

@@ -3,9 +3,8 @@
 #ifndef RDPTRIAGE_EXAMPLES_CLI_COMMANDS_H_
 #define RDPTRIAGE_EXAMPLES_CLI_COMMANDS_H_
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace rdptriage::cli {
 

@@ -1,10 +1,9 @@
 #include "common.h"
 
+#include <fmt/core.h>
 #include <unistd.h>
 
 #include <system_error>
-
-#include <fmt/core.h>
 
 namespace rdptriage::cli {
 
@@ -35,7 +34,8 @@ std::filesystem::path bundled_rules() {
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    std::filesystem::path beside = exe.parent_path().parent_path() / "share" / "rdptriage" / "rules";
+    std::filesystem::path beside =
+        exe.parent_path().parent_path() / "share" / "rdptriage" / "rules";
     if (std::filesystem::is_directory(beside, ec)) return beside;
   }
   return bundled_rules_dir();

@@ -1,10 +1,10 @@
 // rdptriage: the example command line over the rdptriage library.
 // See ../shared/spec/cli.md for the contract (commands, exit codes, JSON).
-#include <exception>
-#include <map>
+#include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/core.h>
+#include <exception>
+#include <map>
 
 #include "commands.h"
 #include "common.h"
@@ -16,9 +16,8 @@ int main(int argc, char** argv) {
                  "rdptriage"};
     app.set_version_flag("--version", RDPTRIAGE_VERSION);
     app.require_subcommand(1);
-    std::map<std::string, Runner> runners = {{"diagnose", add_diagnose(app)},
-                                             {"catalog", add_catalog(app)},
-                                             {"rules", add_rules(app)}};
+    std::map<std::string, Runner> runners = {
+        {"diagnose", add_diagnose(app)}, {"catalog", add_catalog(app)}, {"rules", add_rules(app)}};
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,11 +1,10 @@
 #include "output.h"
 
+#include <fmt/core.h>
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include <boost/json/serialize.hpp>
-#include <fmt/core.h>
+#include <cstdlib>
 
 namespace rdptriage::cli {
 namespace {
@@ -28,8 +27,10 @@ std::string result_text(const Evidence& e) {
       std::string v = to_string(e.result.value);
       return e.result.reason.empty() ? v : v + " (" + e.result.reason + ")";
     }
-    case ProbeResult::Kind::kUnavailable: return "unavailable: " + e.result.reason;
-    case ProbeResult::Kind::kFailed: return "failed: " + e.result.reason;
+    case ProbeResult::Kind::kUnavailable:
+      return "unavailable: " + e.result.reason;
+    case ProbeResult::Kind::kFailed:
+      return "failed: " + e.result.reason;
   }
   return "?";
 }
@@ -116,13 +117,15 @@ std::string render_human(const Report& r, bool colour) {
       }
       std::string effect;
       if (!e.confirmed.empty()) effect += " confirms " + join(e.confirmed);
-      if (!e.ruled_out.empty()) effect += (effect.empty() ? "" : ";") + std::string(" rules out ") + join(e.ruled_out);
+      if (!e.ruled_out.empty())
+        effect += (effect.empty() ? "" : ";") + std::string(" rules out ") + join(e.ruled_out);
       out += fmt::format("  {:<40} {}  {}{}\n", e.probe, result_text(e),
                          st.dim(fmt::format("[{}s]", e.cost_s)), st.dim(effect));
     }
     if (!unavailable.empty())
-      out += st.dim("  not available (channel unreachable or not collected): " + join(unavailable)) +
-             "\n";
+      out +=
+          st.dim("  not available (channel unreachable or not collected): " + join(unavailable)) +
+          "\n";
   }
   if (!r.fix.empty()) {
     out += "\nFix\n";

@@ -2,10 +2,9 @@
 #ifndef RDPTRIAGE_EXAMPLES_CLI_OUTPUT_H_
 #define RDPTRIAGE_EXAMPLES_CLI_OUTPUT_H_
 
+#include <boost/json/value.hpp>
 #include <cstdio>
 #include <string>
-
-#include <boost/json/value.hpp>
 
 #include "rdptriage/report.h"
 

@@ -48,8 +48,7 @@ class Observations {
   // Parses and checks against `rules`: unknown probe ids, values outside a
   // probe's domain, unknown fields and bad context values are errors that
   // name the file, line, column and JSON path.
-  static StatusOr<Observations> load_file(const std::filesystem::path& path,
-                                          const RuleSet& rules,
+  static StatusOr<Observations> load_file(const std::filesystem::path& path, const RuleSet& rules,
                                           const ObservationsOptions& options = {});
   static StatusOr<Observations> load_string(std::string_view json, std::string_view name,
                                             const RuleSet& rules,

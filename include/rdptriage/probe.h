@@ -75,9 +75,7 @@ struct ProbeResult {
   static ProbeResult unavailable(std::string why) {
     return {Kind::kUnavailable, {}, std::move(why)};
   }
-  static ProbeResult failed(std::string why) {
-    return {Kind::kFailed, {}, std::move(why)};
-  }
+  static ProbeResult failed(std::string why) { return {Kind::kFailed, {}, std::move(why)}; }
   bool has_value() const { return kind == Kind::kValue; }
 };
 

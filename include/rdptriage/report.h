@@ -37,13 +37,13 @@ std::string_view verdict_name(Verdict verdict);
 struct Evidence {
   std::string probe;
   Channel channel = Channel::kClient;
-  std::string adapter;    // which adapter answered, empty if none did
-  ProbeResult result;     // value, or unavailable/failed with the reason
-  double cost_s = 0;      // the probe's cost (default or host override)
-  double elapsed_s = 0;   // wall time the adapter took
+  std::string adapter;                 // which adapter answered, empty if none did
+  ProbeResult result;                  // value, or unavailable/failed with the reason
+  double cost_s = 0;                   // the probe's cost (default or host override)
+  double elapsed_s = 0;                // wall time the adapter took
   std::vector<std::string> confirmed;  // causes this answer confirmed
   std::vector<std::string> ruled_out;  // causes this answer ruled out
-  bool fallback = false;  // asked because another probe could not run
+  bool fallback = false;               // asked because another probe could not run
 };
 
 struct FixStep {

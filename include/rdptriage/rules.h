@@ -61,7 +61,7 @@ struct FixStepInfo {
 };
 
 struct CauseInfo {
-  std::string id;        // catalog id, e.g. "network.nsg_denies_rdp"
+  std::string id;  // catalog id, e.g. "network.nsg_denies_rdp"
   Layer layer = Layer::kNetwork;
   Stage stage = Stage::kNetwork;
   std::string title;
@@ -72,19 +72,19 @@ struct CauseInfo {
   std::vector<FixStepInfo> fix;
   std::vector<std::string> warnings;
   std::vector<SourceRef> sources;
-  std::string notes;                  // corrections made to the sources
+  std::string notes;                      // corrections made to the sources
   std::string likelihood = "occasional";  // "common", "occasional", "rare"
-  std::string file;                   // rule file it came from
+  std::string file;                       // rule file it came from
 };
 
 struct ProbeInfo {
   std::string id;
   std::string title;
   Channel channel = Channel::kClient;
-  double cost_s = 0;        // default cost (hosts may override per evaluation)
-  std::string domain;       // result domain, e.g. "enum(running|stopped)", "bool"
-  std::string how;          // the command or question that runs it
-  std::string fallback;     // probe to try when this one cannot run, may be empty
+  double cost_s = 0;     // default cost (hosts may override per evaluation)
+  std::string domain;    // result domain, e.g. "enum(running|stopped)", "bool"
+  std::string how;       // the command or question that runs it
+  std::string fallback;  // probe to try when this one cannot run, may be empty
 };
 
 struct SymptomInfo {
@@ -106,9 +106,9 @@ struct LoadOptions {
 
   std::size_t max_file_bytes = 4u << 20;  // per file
   std::size_t max_files = 256;
-  std::size_t max_rules = 4096;           // causes across all files
+  std::size_t max_rules = 4096;  // causes across all files
   std::size_t max_probes = 4096;
-  std::size_t max_depth = 32;             // JSON nesting depth
+  std::size_t max_depth = 32;  // JSON nesting depth
 };
 
 // The bundled rules directory: $RDPTRIAGE_RULES_DIR if set, else the
@@ -147,8 +147,7 @@ class RuleSet {
   const std::shared_ptr<const internal::CompiledRules>& compiled() const { return impl_; }
 
  private:
-  explicit RuleSet(std::shared_ptr<const internal::CompiledRules> impl)
-      : impl_(std::move(impl)) {}
+  explicit RuleSet(std::shared_ptr<const internal::CompiledRules> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const internal::CompiledRules> impl_;
   friend struct internal::CompiledRules;
 };

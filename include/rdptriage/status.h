@@ -28,13 +28,13 @@ namespace rdptriage {
 // Stable error codes. Values never change meaning once shipped.
 enum class ErrorCode {
   kOk = 0,
-  kInvalidArgument = 1,   // a caller-supplied value is malformed or unsafe
-  kNotFound = 2,          // a file, rule, probe or cause does not exist
-  kParseError = 3,        // input is not well-formed JSON
-  kValidationError = 4,   // well-formed input that breaks the schema or model
-  kLimitExceeded = 5,     // an input exceeded a limit set in the options
-  kIoError = 6,           // a file could not be read
-  kInternal = 7,          // a bug in rdptriage; please report it
+  kInvalidArgument = 1,  // a caller-supplied value is malformed or unsafe
+  kNotFound = 2,         // a file, rule, probe or cause does not exist
+  kParseError = 3,       // input is not well-formed JSON
+  kValidationError = 4,  // well-formed input that breaks the schema or model
+  kLimitExceeded = 5,    // an input exceeded a limit set in the options
+  kIoError = 6,          // a file could not be read
+  kInternal = 7,         // a bug in rdptriage; please report it
 };
 
 // Returns a stable lower-case name for `code`, e.g. "validation_error".
@@ -57,8 +57,7 @@ class Status {
  public:
   // An OK status.
   Status() = default;
-  Status(ErrorCode code, std::string message,
-         std::vector<Diagnostic> diagnostics = {});
+  Status(ErrorCode code, std::string message, std::vector<Diagnostic> diagnostics = {});
 
   static Status ok_status() { return Status(); }
 
@@ -82,7 +81,7 @@ class Status {
 template <typename T>
 class StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT
     if (status_.ok()) status_ = Status(ErrorCode::kInternal, "StatusOr built from OK status");
   }

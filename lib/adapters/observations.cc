@@ -60,7 +60,8 @@ void parse_result(const internal::CompiledRules& rules, const std::string& id,
     const auto& obj = v.get_object();
     if (!sink.check_fields(obj, ptr, id, {"value", "detail", "unavailable", "failed"})) return;
     if (obj.size() != 1 && !(obj.size() == 2 && obj.contains("value") && obj.contains("detail"))) {
-      sink.add(ptr, id, "give one of \"value\" (with optional \"detail\"), \"unavailable\" or \"failed\"");
+      sink.add(ptr, id,
+               "give one of \"value\" (with optional \"detail\"), \"unavailable\" or \"failed\"");
       return;
     }
     for (const char* kind : {"unavailable", "failed"}) {
@@ -70,7 +71,8 @@ void parse_result(const internal::CompiledRules& rules, const std::string& id,
           return;
         }
         std::string reason(why->get_string());
-        (*out)[id] = kind[0] == 'u' ? ProbeResult::unavailable(reason) : ProbeResult::failed(reason);
+        (*out)[id] =
+            kind[0] == 'u' ? ProbeResult::unavailable(reason) : ProbeResult::failed(reason);
         return;
       }
     }
@@ -89,13 +91,14 @@ void parse_result(const internal::CompiledRules& rules, const std::string& id,
     }
   }
   if (!to_probe_value(*raw, &value)) {
-    sink.add(raw_ptr, id, "expected " + probe.domain.describe() + ", got " +
-                              std::string(internal::json_kind_name(*raw)));
+    sink.add(raw_ptr, id,
+             "expected " + probe.domain.describe() + ", got " +
+                 std::string(internal::json_kind_name(*raw)));
     return;
   }
   if (!probe.domain.accepts(value)) {
-    sink.add(raw_ptr, id, "expected " + probe.domain.describe() + ", got " +
-                              boost::json::serialize(*raw));
+    sink.add(raw_ptr, id,
+             "expected " + probe.domain.describe() + ", got " + boost::json::serialize(*raw));
     return;
   }
   (*out)[id] = ProbeResult::value_of(std::move(value), std::move(detail));
@@ -131,7 +134,8 @@ StatusOr<Observations> Observations::from_document(const internal::JsonDocument&
   const boost::json::value& root = doc->root();
   if (!root.is_object()) {
     sink.add("", "", "expected an object");
-    return Status(ErrorCode::kValidationError, "invalid observations", std::move(sink.diagnostics()));
+    return Status(ErrorCode::kValidationError, "invalid observations",
+                  std::move(sink.diagnostics()));
   }
   const auto& top = root.get_object();
   sink.check_fields(top, "", "",
@@ -188,9 +192,10 @@ StatusOr<Observations> Observations::from_document(const internal::JsonDocument&
   }
   if (!sink.empty()) {
     std::size_t n = sink.diagnostics().size();
-    return Status(ErrorCode::kValidationError,
-                  std::to_string(n) + (n == 1 ? " problem" : " problems") + " in " + std::string(name),
-                  std::move(sink.diagnostics()));
+    return Status(
+        ErrorCode::kValidationError,
+        std::to_string(n) + (n == 1 ? " problem" : " problems") + " in " + std::string(name),
+        std::move(sink.diagnostics()));
   }
   return obs;
 }

@@ -23,11 +23,16 @@ const ProbeValue* operand_value(const Operand& operand, const ProbeAnswers& answ
 
 std::optional<bool> compare_numbers(Condition::Op op, double a, double b) {
   switch (op) {
-    case Condition::Op::kLt: return a < b;
-    case Condition::Op::kLe: return a <= b;
-    case Condition::Op::kGt: return a > b;
-    case Condition::Op::kGe: return a >= b;
-    default: return std::nullopt;
+    case Condition::Op::kLt:
+      return a < b;
+    case Condition::Op::kLe:
+      return a <= b;
+    case Condition::Op::kGt:
+      return a > b;
+    case Condition::Op::kGe:
+      return a >= b;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -54,11 +59,16 @@ Truth evaluate_compare(const Condition& c, const ProbeAnswers& answers) {
   const ProbeValue* right = operand_value(c.operands.front(), answers);
   if (right == nullptr) return Truth::kUnknown;
   switch (c.op) {
-    case Op::kEq: return from_bool(values_equal(*left, *right, false));
-    case Op::kNe: return from_bool(!values_equal(*left, *right, false));
-    case Op::kIeq: return from_bool(values_equal(*left, *right, true));
-    case Op::kIne: return from_bool(!values_equal(*left, *right, true));
-    default: break;
+    case Op::kEq:
+      return from_bool(values_equal(*left, *right, false));
+    case Op::kNe:
+      return from_bool(!values_equal(*left, *right, false));
+    case Op::kIeq:
+      return from_bool(values_equal(*left, *right, true));
+    case Op::kIne:
+      return from_bool(!values_equal(*left, *right, true));
+    default:
+      break;
   }
   const double* a = std::get_if<double>(left);
   const double* b = std::get_if<double>(right);
@@ -81,9 +91,13 @@ bool values_equal(const ProbeValue& a, const ProbeValue& b, bool ignore_case) {
 const ProbeValue* ProbeAnswers::effective(int probe) const {
   for (int hops = 0; probe >= 0 && hops < kMaxFallbackHops; ++hops) {
     switch (states_[probe]) {
-      case State::kAnswered: return &values_[probe];
-      case State::kNotAsked: return nullptr;
-      case State::kNoAnswer: probe = rules_->probes[probe].fallback; break;
+      case State::kAnswered:
+        return &values_[probe];
+      case State::kNotAsked:
+        return nullptr;
+      case State::kNoAnswer:
+        probe = rules_->probes[probe].fallback;
+        break;
     }
   }
   return nullptr;
@@ -92,8 +106,10 @@ const ProbeValue* ProbeAnswers::effective(int probe) const {
 int ProbeAnswers::askable(int probe, bool ignore_no_answer) const {
   for (int hops = 0; probe >= 0 && hops < kMaxFallbackHops; ++hops) {
     switch (states_[probe]) {
-      case State::kAnswered: return -1;
-      case State::kNotAsked: return probe;
+      case State::kAnswered:
+        return -1;
+      case State::kNotAsked:
+        return probe;
       case State::kNoAnswer:
         if (ignore_no_answer) return probe;
         probe = rules_->probes[probe].fallback;
@@ -105,7 +121,8 @@ int ProbeAnswers::askable(int probe, bool ignore_no_answer) const {
 
 Truth evaluate(const Condition& c, const ProbeAnswers& answers) {
   switch (c.kind) {
-    case Condition::Kind::kCompare: return evaluate_compare(c, answers);
+    case Condition::Kind::kCompare:
+      return evaluate_compare(c, answers);
     case Condition::Kind::kNot: {
       if (c.children.empty()) return Truth::kUnknown;
       Truth t = evaluate(c.children.front(), answers);

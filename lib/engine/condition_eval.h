@@ -20,7 +20,8 @@ class ProbeAnswers {
   enum class State { kNotAsked, kAnswered, kNoAnswer };
 
   explicit ProbeAnswers(const CompiledRules& rules)
-      : rules_(&rules), states_(rules.probes.size(), State::kNotAsked),
+      : rules_(&rules),
+        states_(rules.probes.size(), State::kNotAsked),
         values_(rules.probes.size()) {}
 
   void set_answer(int probe, ProbeValue value) {
@@ -47,8 +48,8 @@ Truth evaluate(const Condition& condition, const ProbeAnswers& answers);
 
 // Adds to `out` the probes whose answers could still decide `condition`
 // (nothing if it is already decided).
-void needed_probes(const Condition& condition, const ProbeAnswers& answers,
-                   bool ignore_no_answer, std::set<int>* out);
+void needed_probes(const Condition& condition, const ProbeAnswers& answers, bool ignore_no_answer,
+                   std::set<int>* out);
 
 // A cause's standing: confirmed, ruled out, or not yet known.
 enum class CauseStatus { kUnknown, kConfirmed, kRuledOut };

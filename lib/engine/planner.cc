@@ -122,8 +122,8 @@ class Planner {
       int probe = next_probe();
       if (probe < 0) return;
       if (report_.evidence.size() >= options_.max_probes) {
-        report_.notes.push_back("stopped after max_probes (" +
-                                std::to_string(options_.max_probes) + ") probes");
+        report_.notes.push_back("stopped after max_probes (" + std::to_string(options_.max_probes) +
+                                ") probes");
         return;
       }
       const Probe& p = rules_.probes[probe];
@@ -145,9 +145,9 @@ class Planner {
           report_.notes.push_back(p.info.id + " failed: " + ev.result.reason);
       }
       refresh(&ev);
-      log(LogLevel::kDebug, "probe " + ev.probe + " -> " +
-                                (ev.result.has_value() ? to_string(ev.result.value)
-                                                       : ev.result.reason));
+      log(LogLevel::kDebug,
+          "probe " + ev.probe + " -> " +
+              (ev.result.has_value() ? to_string(ev.result.value) : ev.result.reason));
       report_.cost_s += ev.cost_s;
       report_.evidence.push_back(std::move(ev));
     }
@@ -163,10 +163,9 @@ class Planner {
       if (v != nullptr) ctx.emplace(key, to_string(*v));
     }
     if (!ctx.count("source_prefix") && ctx.count("client_ip"))
-      ctx.emplace("source_prefix", ctx.at("client_ip") + (ctx.at("client_ip").find(':') ==
-                                                                  std::string::npos
-                                                              ? "/32"
-                                                              : "/128"));
+      ctx.emplace("source_prefix",
+                  ctx.at("client_ip") +
+                      (ctx.at("client_ip").find(':') == std::string::npos ? "/32" : "/128"));
     if (!ctx.count("port")) ctx.emplace("port", "3389");
     return ctx;
   }

@@ -18,9 +18,9 @@ namespace rdptriage::internal {
 struct PlanInput {
   const CompiledRules* rules = nullptr;
   const EvaluateRequest* request = nullptr;
-  std::string symptom;          // resolved symptom id ("unknown" allowed)
-  std::string symptom_source;   // for the report
-  std::vector<int> candidates;  // cause indices in path order
+  std::string symptom;                     // resolved symptom id ("unknown" allowed)
+  std::string symptom_source;              // for the report
+  std::vector<int> candidates;             // cause indices in path order
   std::shared_ptr<const Context> context;  // validated
 };
 

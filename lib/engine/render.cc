@@ -12,7 +12,8 @@ namespace rdptriage {
 namespace {
 
 bool all_of(std::string_view s, bool (*pred)(unsigned char)) {
-  return std::all_of(s.begin(), s.end(), [&](char c) { return pred(static_cast<unsigned char>(c)); });
+  return std::all_of(s.begin(), s.end(),
+                     [&](char c) { return pred(static_cast<unsigned char>(c)); });
 }
 
 bool is_alnum(unsigned char c) { return std::isalnum(c) != 0; }
@@ -32,7 +33,8 @@ Status invalid(std::string_view key, std::string_view value, std::string_view wh
 }
 
 bool parse_uint(std::string_view s, unsigned max, unsigned* out) {
-  if (s.empty() || s.size() > 10 || !all_of(s, [](unsigned char c) { return std::isdigit(c) != 0; }))
+  if (s.empty() || s.size() > 10 ||
+      !all_of(s, [](unsigned char c) { return std::isdigit(c) != 0; }))
     return false;
   unsigned v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -177,9 +179,8 @@ std::string quote_for_shell(std::string_view shell, std::string_view value) {
     return std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '/' || c == ':' ||
            c == ',' || c == '@' || c == '+' || c == '=';
   };
-  if (!value.empty() && std::all_of(value.begin(), value.end(), [&](char c) {
-        return plain(static_cast<unsigned char>(c));
-      }))
+  if (!value.empty() && std::all_of(value.begin(), value.end(),
+                                    [&](char c) { return plain(static_cast<unsigned char>(c)); }))
     return std::string(value);
   if (shell == "powershell") {
     // Single-quoted strings expand nothing; a quote is escaped by doubling,
@@ -224,8 +225,7 @@ Status validate_context(const Context& context) {
   return Status();
 }
 
-std::string render_template(std::string_view text, std::string_view shell,
-                            const Context& context) {
+std::string render_template(std::string_view text, std::string_view shell, const Context& context) {
   std::string out;
   out.reserve(text.size() + 32);
   std::size_t i = 0;

@@ -18,8 +18,7 @@ Status validate_context(const Context& context);
 // ("bash", "powershell", "cmd"; empty: no quoting, for prose). A key with no
 // value (or one that fails validation) renders as <name>, so a copied
 // command fails loudly instead of acting on a wrong target.
-std::string render_template(std::string_view text, std::string_view shell,
-                            const Context& context);
+std::string render_template(std::string_view text, std::string_view shell, const Context& context);
 
 }  // namespace rdptriage::internal
 

@@ -27,9 +27,12 @@ boost::json::array string_array(const std::vector<std::string>& items) {
 
 boost::json::value result_of(const ProbeResult& r) {
   switch (r.kind) {
-    case ProbeResult::Kind::kValue: return json_of(r.value);
-    case ProbeResult::Kind::kUnavailable: return boost::json::string("unavailable");
-    case ProbeResult::Kind::kFailed: return boost::json::string("failed");
+    case ProbeResult::Kind::kValue:
+      return json_of(r.value);
+    case ProbeResult::Kind::kUnavailable:
+      return boost::json::string("unavailable");
+    case ProbeResult::Kind::kFailed:
+      return boost::json::string("failed");
   }
   return nullptr;
 }

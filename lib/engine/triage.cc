@@ -39,8 +39,8 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
       input.symptom_source = "given";
     } else if (!request.client_error.empty()) {
       input.symptom = matcher_->match(request.client_error);
-      input.symptom_source = input.symptom == "unknown" ? "client error (unrecognised)"
-                                                        : "client error";
+      input.symptom_source =
+          input.symptom == "unknown" ? "client error (unrecognised)" : "client error";
     } else {
       input.symptom = "unknown";
       input.symptom_source = "none given";

@@ -1,14 +1,13 @@
 #include "json/json_document.h"
 
 #include <algorithm>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/stream_parser.hpp>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
-#include <filesystem>
-
-#include <boost/json/parse_options.hpp>
-#include <boost/json/stream_parser.hpp>
 
 namespace rdptriage::internal {
 namespace {
@@ -37,8 +36,8 @@ class PositionScanner {
     ++pos_;
   }
   void skip_ws() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\t' || text_[pos_] == '\n' || text_[pos_] == '\r'))
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+                                   text_[pos_] == '\n' || text_[pos_] == '\r'))
       advance();
   }
 
@@ -78,8 +77,8 @@ class PositionScanner {
     } else if (c == '"') {
       string();
     } else {
-      while (pos_ < text_.size() && std::string_view(",]} \t\r\n").find(text_[pos_]) ==
-                                        std::string_view::npos)
+      while (pos_ < text_.size() &&
+             std::string_view(",]} \t\r\n").find(text_[pos_]) == std::string_view::npos)
         advance();
     }
   }
@@ -106,9 +105,10 @@ class PositionScanner {
     unsigned v = 0;
     for (int i = 0; i < 4 && pos_ < text_.size(); ++i, advance()) {
       char h = text_[pos_];
-      v = v * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(h))
-                                              ? h - '0'
-                                              : (std::tolower(static_cast<unsigned char>(h)) - 'a' + 10));
+      v = v * 16 +
+          static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(h))
+                                    ? h - '0'
+                                    : (std::tolower(static_cast<unsigned char>(h)) - 'a' + 10));
     }
     return v;
   }
@@ -128,11 +128,21 @@ class PositionScanner {
       char e = pos_ < text_.size() ? text_[pos_] : '"';
       advance();
       switch (e) {
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           unsigned cp = hex4();
           if (cp >= 0xD800 && cp < 0xDC00 && text_.substr(pos_, 2) == "\\u") {
@@ -144,7 +154,8 @@ class PositionScanner {
           append_utf8(out, cp);
           break;
         }
-        default: out += e;
+        default:
+          out += e;
       }
     }
     advance();  // closing quote
@@ -193,13 +204,13 @@ StatusOr<JsonDocument> JsonDocument::parse(std::string_view text, std::string na
   if (ec) {
     SourcePos p = position_of_offset(text, consumed);
     const bool too_deep = ec == boost::json::error::too_deep;
-    std::string message = too_deep ? "nesting deeper than max_depth (" +
-                                         std::to_string(limits.max_depth) + ")"
-                                   : "invalid JSON: " + ec.message();
-    return Status(too_deep ? ErrorCode::kLimitExceeded : ErrorCode::kParseError,
-                  name + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
-                      message,
-                  {Diagnostic{name, p.line, p.column, "", "", message}});
+    std::string message =
+        too_deep ? "nesting deeper than max_depth (" + std::to_string(limits.max_depth) + ")"
+                 : "invalid JSON: " + ec.message();
+    return Status(
+        too_deep ? ErrorCode::kLimitExceeded : ErrorCode::kParseError,
+        name + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " + message,
+        {Diagnostic{name, p.line, p.column, "", "", message}});
   }
   JsonDocument doc;
   doc.root_ = parser.release();
@@ -320,14 +331,20 @@ bool DiagnosticSink::require(const boost::json::object& obj, std::string_view po
 
 std::string_view json_kind_name(const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: return "null";
-    case boost::json::kind::bool_: return "boolean";
+    case boost::json::kind::null:
+      return "null";
+    case boost::json::kind::bool_:
+      return "boolean";
     case boost::json::kind::int64:
     case boost::json::kind::uint64:
-    case boost::json::kind::double_: return "number";
-    case boost::json::kind::string: return "string";
-    case boost::json::kind::array: return "array";
-    case boost::json::kind::object: return "object";
+    case boost::json::kind::double_:
+      return "number";
+    case boost::json::kind::string:
+      return "string";
+    case boost::json::kind::array:
+      return "array";
+    case boost::json::kind::object:
+      return "object";
   }
   return "value";
 }

@@ -7,14 +7,13 @@
 #ifndef RDPTRIAGE_LIB_JSON_JSON_DOCUMENT_H_
 #define RDPTRIAGE_LIB_JSON_JSON_DOCUMENT_H_
 
+#include <boost/json/value.hpp>
 #include <cstddef>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "rdptriage/status.h"
 
@@ -38,8 +37,7 @@ class JsonDocument {
                                       const JsonLimits& limits = {});
   // Reads and parses a file; kIoError if it cannot be read, kLimitExceeded
   // if it is larger than limits.max_bytes (checked before reading).
-  static StatusOr<JsonDocument> parse_file(const std::string& path,
-                                           const JsonLimits& limits = {});
+  static StatusOr<JsonDocument> parse_file(const std::string& path, const JsonLimits& limits = {});
 
   const boost::json::value& root() const { return root_; }
   const std::string& name() const { return name_; }
@@ -74,8 +72,8 @@ class DiagnosticSink {
   bool check_fields(const boost::json::object& obj, std::string_view pointer,
                     std::string_view subject, std::initializer_list<std::string_view> allowed);
   // `obj` must have `key` (records "missing required field").
-  bool require(const boost::json::object& obj, std::string_view pointer,
-               std::string_view subject, std::string_view key);
+  bool require(const boost::json::object& obj, std::string_view pointer, std::string_view subject,
+               std::string_view key);
 
  private:
   const JsonDocument* doc_;

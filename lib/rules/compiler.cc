@@ -10,8 +10,8 @@ namespace rdptriage::internal {
 namespace {
 
 constexpr std::array<std::string_view, 13> kPlaceholders = {
-    "subscription", "resource_group", "vm",        "nic",        "nsg",
-    "port",         "source_prefix",  "client_ip", "private_ip", "public_ip",
+    "subscription", "resource_group", "vm",           "nic",        "nsg",
+    "port",         "source_prefix",  "client_ip",    "private_ip", "public_ip",
     "username",     "location",       "computer_name"};
 
 bool valid_id(std::string_view id, bool dotted) {
@@ -24,8 +24,8 @@ bool valid_id(std::string_view id, bool dotted) {
       dot = true;
       continue;
     }
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '_'))
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
       return false;
   }
   return dotted ? dot : !dot;
@@ -127,7 +127,8 @@ class Reader {
 const boost::json::object* as_object(DiagnosticSink& sink, const boost::json::value& v,
                                      const std::string& pointer, std::string_view what) {
   if (v.is_object()) return &v.get_object();
-  sink.add(pointer, "", std::string(what) + " must be an object, got " + std::string(json_kind_name(v)));
+  sink.add(pointer, "",
+           std::string(what) + " must be an object, got " + std::string(json_kind_name(v)));
   return nullptr;
 }
 
@@ -163,10 +164,16 @@ bool parse_domain(DiagnosticSink& sink, const boost::json::value& v, const std::
     ok = sink.check_fields(*obj, pointer, subject, {"type", "min", "max", "integer"});
     double d;
     if (obj->contains("min")) {
-      if (r.number("min", &d, true)) out->min = d; else ok = false;
+      if (r.number("min", &d, true))
+        out->min = d;
+      else
+        ok = false;
     }
     if (obj->contains("max")) {
-      if (r.number("max", &d, true)) out->max = d; else ok = false;
+      if (r.number("max", &d, true))
+        out->max = d;
+      else
+        ok = false;
     }
     ok = r.boolean("integer", &out->integer) && ok;
     if (out->min && out->max && *out->min > *out->max) {
@@ -217,8 +224,8 @@ void RuleCompiler::add_document(JsonDocument document) {
     if (!schema->is_string() || schema->get_string() != "rdptriage.rules/1")
       s.add("/schema", "", "expected \"rdptriage.rules/1\"");
   }
-  auto each = [&](std::string_view key, void (RuleCompiler::*read)(int, const boost::json::value&,
-                                                                    const std::string&)) {
+  auto each = [&](std::string_view key,
+                  void (RuleCompiler::*read)(int, const boost::json::value&, const std::string&)) {
     const boost::json::value* v = top->if_contains(key);
     if (v == nullptr) return;
     std::string pointer = pointer_join("", key);
@@ -227,7 +234,8 @@ void RuleCompiler::add_document(JsonDocument document) {
       return;
     }
     const auto& arr = v->get_array();
-    for (std::size_t i = 0; i < arr.size(); ++i) (this->*read)(doc, arr[i], pointer_join(pointer, i));
+    for (std::size_t i = 0; i < arr.size(); ++i)
+      (this->*read)(doc, arr[i], pointer_join(pointer, i));
   };
   each("probes", &RuleCompiler::read_probe);
   each("symptoms", &RuleCompiler::read_symptom);
@@ -269,7 +277,8 @@ void RuleCompiler::read_probe(int doc, const boost::json::value& v, const std::s
     ok = false;
   }
   ok = s.check_fields(*obj, pointer, d.probe.info.id,
-                      {"id", "title", "channel", "cost_s", "result", "how", "fallback"}) && ok;
+                      {"id", "title", "channel", "cost_s", "result", "how", "fallback"}) &&
+       ok;
   ok = r.string("title", &d.probe.info.title, true) && ok;
   ok = r.string("how", &d.probe.info.how, true) && ok;
   ok = r.string("fallback", &d.fallback_id, false) && ok;
@@ -287,7 +296,8 @@ void RuleCompiler::read_probe(int doc, const boost::json::value& v, const std::s
   }
   if (r.number("cost_s", &d.probe.info.cost_s, true)) {
     if (!(d.probe.info.cost_s > 0) || d.probe.info.cost_s > 86400) {
-      s.add(r.at("cost_s"), d.probe.info.id, "cost_s must be greater than 0 (seconds, at most a day)");
+      s.add(r.at("cost_s"), d.probe.info.id,
+            "cost_s must be greater than 0 (seconds, at most a day)");
       ok = false;
     }
   } else {
@@ -405,43 +415,37 @@ void RuleCompiler::read_cause(int doc, const boost::json::value& v, const std::s
   if (!id.empty()) causes_.push_back(std::move(d));
 }
 
-void RuleCompiler::resolve() {
-  // Probes and symptoms first: conditions refer to them.
-  auto duplicate = [&](const DeclRef& ref, const std::string& kind, const std::string& id,
-                       const DeclRef& first) {
+// Keeps the first declaration of each id, reporting later ones against it;
+// returns id -> index of the kept declarations.
+template <typename Decl, typename IdOf>
+std::map<std::string, int, std::less<>> RuleCompiler::dedupe(std::vector<Decl>& decls,
+                                                             const char* kind, IdOf id_of) {
+  std::map<std::string, int, std::less<>> index;
+  std::vector<Decl> kept;
+  for (Decl& d : decls) {
+    auto [it, fresh] = index.emplace(id_of(d), static_cast<int>(kept.size()));
+    if (fresh) {
+      kept.push_back(std::move(d));
+      continue;
+    }
+    const DeclRef& first = kept[static_cast<std::size_t>(it->second)].ref;
     const JsonDocument& other = docs_[static_cast<std::size_t>(first.doc)];
     SourcePos p = other.position(first.pointer);
-    sink(ref.doc).add(pointer_join(ref.pointer, "id"), id,
-                      "duplicate " + kind + " id (first declared at " + other.name() + ":" +
-                          std::to_string(p.line) + ":" + std::to_string(p.column) + ")");
-  };
-  std::map<std::string, std::size_t> probe_first, symptom_first, cause_first;
-  std::vector<ProbeDecl> probes;
-  for (ProbeDecl& d : probes_) {
-    auto [it, fresh] = probe_first.emplace(d.probe.info.id, probes.size());
-    if (!fresh) {
-      duplicate(d.ref, "probe", d.probe.info.id, probes[it->second].ref);
-      continue;
-    }
-    probes.push_back(std::move(d));
+    sink(d.ref.doc).add(pointer_join(d.ref.pointer, "id"), id_of(d),
+                        std::string("duplicate ") + kind + " id (first declared at " +
+                            other.name() + ":" + std::to_string(p.line) + ":" +
+                            std::to_string(p.column) + ")");
   }
-  probes_ = std::move(probes);
-  for (std::size_t i = 0; i < probes_.size(); ++i) {
-    out_.probe_index[probes_[i].probe.info.id] = static_cast<int>(i);
-    out_.probes.push_back(probes_[i].probe);
-  }
-  std::vector<SymptomDecl> symptoms;
-  for (SymptomDecl& d : symptoms_) {
-    auto [it, fresh] = symptom_first.emplace(d.symptom.info.id, symptoms.size());
-    if (!fresh) {
-      duplicate(d.ref, "symptom", d.symptom.info.id, symptoms[it->second].ref);
-      continue;
-    }
-    symptoms.push_back(std::move(d));
-  }
-  symptoms_ = std::move(symptoms);
-  for (std::size_t i = 0; i < symptoms_.size(); ++i)
-    out_.symptom_index[symptoms_[i].symptom.info.id] = static_cast<int>(i);
+  decls = std::move(kept);
+  return index;
+}
+
+void RuleCompiler::resolve() {
+  // Probes and symptoms first: conditions refer to them.
+  out_.probe_index = dedupe(probes_, "probe", [](const ProbeDecl& d) { return d.probe.info.id; });
+  for (const ProbeDecl& d : probes_) out_.probes.push_back(d.probe);
+  out_.symptom_index =
+      dedupe(symptoms_, "symptom", [](const SymptomDecl& d) { return d.symptom.info.id; });
 
   // Fallbacks: must exist and answer in the same domain.
   for (std::size_t i = 0; i < probes_.size(); ++i) {
@@ -464,17 +468,7 @@ void RuleCompiler::resolve() {
     out_.probes[i].fallback = it->second;
   }
 
-  std::vector<CauseDecl> causes;
-  for (CauseDecl& d : causes_) {
-    auto [it, fresh] = cause_first.emplace(d.info.id, causes.size());
-    if (!fresh) {
-      duplicate(d.ref, "cause", d.info.id, causes[it->second].ref);
-      continue;
-    }
-    causes.push_back(std::move(d));
-  }
-  causes_ = std::move(causes);
-  for (std::size_t i = 0; i < causes_.size(); ++i) out_.cause_index[causes_[i].info.id] = static_cast<int>(i);
+  out_.cause_index = dedupe(causes_, "cause", [](const CauseDecl& d) { return d.info.id; });
 
   for (CauseDecl& d : causes_) {
     DiagnosticSink& s = sink(d.ref.doc);
@@ -500,7 +494,8 @@ void RuleCompiler::resolve() {
     }
     ConditionCompiler cc(out_, s, id);
     if (d.confirm)
-      cc.compile(*d.confirm, pointer_join(d.ref.pointer, "confirm"), 1, &d.confirm_compiled, &d.probes);
+      cc.compile(*d.confirm, pointer_join(d.ref.pointer, "confirm"), 1, &d.confirm_compiled,
+                 &d.probes);
     if (d.rule_out) {
       Condition c;
       if (cc.compile(*d.rule_out, pointer_join(d.ref.pointer, "rule_out"), 1, &c, &d.probes))

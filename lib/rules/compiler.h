@@ -5,12 +5,12 @@
 #ifndef RDPTRIAGE_LIB_RULES_COMPILER_H_
 #define RDPTRIAGE_LIB_RULES_COMPILER_H_
 
+#include <boost/json/value.hpp>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 #include "json/json_document.h"
 #include "rdptriage/rules.h"
@@ -69,15 +69,18 @@ class RuleCompiler {
   void read_cause(int doc, const boost::json::value& v, const std::string& pointer);
   void check_placeholders(int doc, const std::string& pointer, const std::string& subject,
                           const std::string& text);
+  template <typename Decl, typename IdOf>
+  std::map<std::string, int, std::less<>> dedupe(std::vector<Decl>& decls, const char* kind,
+                                                 IdOf id_of);
   void resolve();  // ids, references, conditions
   void check_graphs();
   void order_and_emit();
   Status final_status();
 
   const LoadOptions& options_;
-  std::deque<JsonDocument> docs_;    // stable addresses for the sinks
+  std::deque<JsonDocument> docs_;  // stable addresses for the sinks
   std::deque<DiagnosticSink> sinks_;
-  std::vector<Diagnostic> loose_;    // problems with no document position
+  std::vector<Diagnostic> loose_;  // problems with no document position
   ErrorCode worst_ = ErrorCode::kOk;
   std::vector<ProbeDecl> probes_;
   std::vector<SymptomDecl> symptoms_;

@@ -13,11 +13,11 @@ struct OpName {
   std::string_view name;
   Condition::Op op;
 };
-constexpr OpName kOps[] = {
-    {"eq", Condition::Op::kEq},   {"ne", Condition::Op::kNe},  {"ieq", Condition::Op::kIeq},
-    {"ine", Condition::Op::kIne}, {"lt", Condition::Op::kLt},  {"le", Condition::Op::kLe},
-    {"gt", Condition::Op::kGt},   {"ge", Condition::Op::kGe},  {"in", Condition::Op::kIn},
-    {"not_in", Condition::Op::kNotIn}};
+constexpr OpName kOps[] = {{"eq", Condition::Op::kEq},   {"ne", Condition::Op::kNe},
+                           {"ieq", Condition::Op::kIeq}, {"ine", Condition::Op::kIne},
+                           {"lt", Condition::Op::kLt},   {"le", Condition::Op::kLe},
+                           {"gt", Condition::Op::kGt},   {"ge", Condition::Op::kGe},
+                           {"in", Condition::Op::kIn},   {"not_in", Condition::Op::kNotIn}};
 
 bool is_ordering(Condition::Op op) {
   return op == Condition::Op::kLt || op == Condition::Op::kLe || op == Condition::Op::kGt ||
@@ -39,11 +39,16 @@ bool comparable(const ResultDomain& a, const ResultDomain& b) {
 bool satisfiable(const ResultDomain& d, Condition::Op op, double v) {
   using Op = Condition::Op;
   switch (op) {
-    case Op::kLt: return !d.min || *d.min < v;
-    case Op::kLe: return !d.min || *d.min <= v;
-    case Op::kGt: return !d.max || *d.max > v;
-    case Op::kGe: return !d.max || *d.max >= v;
-    default: return true;
+    case Op::kLt:
+      return !d.min || *d.min < v;
+    case Op::kLe:
+      return !d.min || *d.min <= v;
+    case Op::kGt:
+      return !d.max || *d.max > v;
+    case Op::kGe:
+      return !d.max || *d.max >= v;
+    default:
+      return true;
   }
 }
 
@@ -69,7 +74,8 @@ bool ConditionCompiler::compile(const boost::json::value& v, const std::string& 
     std::string ptr = pointer_join(pointer, group);
     const boost::json::value& list = obj.at(group);
     if (!list.is_array() || list.get_array().empty()) {
-      sink_.add(ptr, subject_, "\"" + std::string(group) + "\" takes a non-empty array of conditions");
+      sink_.add(ptr, subject_,
+                "\"" + std::string(group) + "\" takes a non-empty array of conditions");
       return false;
     }
     bool ok = true;
@@ -86,7 +92,8 @@ bool ConditionCompiler::compile(const boost::json::value& v, const std::string& 
     sink_.check_fields(obj, pointer, subject_, {"not"});
     const boost::json::value& child = obj.at("not");
     if (!child.is_object()) {
-      sink_.add(pointer_join(pointer, "not"), subject_, "\"not\" takes exactly one condition object");
+      sink_.add(pointer_join(pointer, "not"), subject_,
+                "\"not\" takes exactly one condition object");
       return false;
     }
     Condition c;
@@ -214,8 +221,8 @@ bool ConditionCompiler::operand(const boost::json::value& v, const std::string& 
   } else if (v.is_string()) {
     out->literal = std::string(v.get_string());
   } else {
-    sink_.add(pointer, subject_, "expected a literal of " + d.describe() + ", got " +
-                                     std::string(json_kind_name(v)));
+    sink_.add(pointer, subject_,
+              "expected a literal of " + d.describe() + ", got " + std::string(json_kind_name(v)));
     return false;
   }
   if (is_ordering(op)) {

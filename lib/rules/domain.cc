@@ -39,7 +39,8 @@ std::string number_text(double d) {
 
 bool ResultDomain::accepts(const ProbeValue& v) const {
   switch (type) {
-    case Type::kBool: return std::holds_alternative<bool>(v);
+    case Type::kBool:
+      return std::holds_alternative<bool>(v);
     case Type::kNumber: {
       const double* d = std::get_if<double>(&v);
       if (d == nullptr || !std::isfinite(*d)) return false;
@@ -64,7 +65,8 @@ bool ResultDomain::accepts(const ProbeValue& v) const {
 
 std::string ResultDomain::describe() const {
   switch (type) {
-    case Type::kBool: return "bool";
+    case Type::kBool:
+      return "bool";
     case Type::kNumber: {
       std::string out = integer ? "integer" : "number";
       if (min || max)
@@ -77,7 +79,8 @@ std::string ResultDomain::describe() const {
       for (std::size_t i = 0; i < values.size(); ++i) out += (i ? "|" : "") + values[i];
       return out + ")";
     }
-    case Type::kString: return format.empty() || format == "text" ? "string" : "string(" + format + ")";
+    case Type::kString:
+      return format.empty() || format == "text" ? "string" : "string(" + format + ")";
   }
   return "?";
 }

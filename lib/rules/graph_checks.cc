@@ -2,12 +2,11 @@
 // "after" or in fallback chains, "after" never points down the path, every
 // cause reachable from a symptom; then the path order the engine walks.
 #include <algorithm>
-#include <queue>
-#include <set>
-
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
+#include <queue>
+#include <set>
 
 #include "rules/compiler.h"
 
@@ -40,12 +39,17 @@ struct ReachVisitor : boost::default_bfs_visitor {
 bool stage_allows(Stage stage, Layer layer) {
   switch (stage) {
     case Stage::kClient:
-    case Stage::kNetwork: return layer == Layer::kNetwork;
-    case Stage::kPlatform: return layer == Layer::kBoundary;
-    case Stage::kListener: return layer == Layer::kService;
+    case Stage::kNetwork:
+      return layer == Layer::kNetwork;
+    case Stage::kPlatform:
+      return layer == Layer::kBoundary;
+    case Stage::kListener:
+      return layer == Layer::kService;
     case Stage::kChannel:
-    case Stage::kLogon: return layer == Layer::kService || layer == Layer::kAuth;
-    case Stage::kSession: return layer == Layer::kGuest;
+    case Stage::kLogon:
+      return layer == Layer::kService || layer == Layer::kAuth;
+    case Stage::kSession:
+      return layer == Layer::kGuest;
   }
   return false;
 }
@@ -60,8 +64,9 @@ void RuleCompiler::check_graphs() {
     CauseDecl& d = causes_[i];
     if (!stage_allows(d.info.stage, d.info.layer))
       sink(d.ref.doc).add(pointer_join(d.ref.pointer, "stage"), d.info.id,
-                          "a " + std::string(layer_name(d.info.layer)) + " cause cannot act at the " +
-                              std::string(stage_name(d.info.stage)) + " stage of the path");
+                          "a " + std::string(layer_name(d.info.layer)) +
+                              " cause cannot act at the " + std::string(stage_name(d.info.stage)) +
+                              " stage of the path");
     for (std::size_t k = 0; k < d.after.size(); ++k) {
       const CauseDecl& earlier = causes_[static_cast<std::size_t>(d.after[k])];
       if (earlier.info.stage > d.info.stage) {
@@ -145,13 +150,15 @@ void RuleCompiler::order_and_emit() {
     if (pending[i] > 0) order.push_back(static_cast<int>(i));
 
   std::vector<int> position(n);
-  for (std::size_t p = 0; p < order.size(); ++p) position[static_cast<std::size_t>(order[p])] = static_cast<int>(p);
+  for (std::size_t p = 0; p < order.size(); ++p)
+    position[static_cast<std::size_t>(order[p])] = static_cast<int>(p);
   out_.cause_index.clear();
   for (int i : order) {
     CauseDecl& d = causes_[static_cast<std::size_t>(i)];
     Cause c;
     c.info = d.info;
-    for (int p : d.probes) c.info.probes.push_back(out_.probes[static_cast<std::size_t>(p)].info.id);
+    for (int p : d.probes)
+      c.info.probes.push_back(out_.probes[static_cast<std::size_t>(p)].info.id);
     c.confirm = d.confirm_compiled;
     c.rule_out = d.rule_out_compiled;
     for (int a : d.after) c.after.push_back(position[static_cast<std::size_t>(a)]);
@@ -193,7 +200,9 @@ Status RuleCompiler::final_status() {
 }
 
 StatusOr<RuleSet> RuleCompiler::finish() {
-  auto file_of = [&](const DeclRef& ref) { return docs_[static_cast<std::size_t>(ref.doc)].name(); };
+  auto file_of = [&](const DeclRef& ref) {
+    return docs_[static_cast<std::size_t>(ref.doc)].name();
+  };
   if (causes_.size() > options_.max_rules)
     add_error(ErrorCode::kLimitExceeded,
               Diagnostic{file_of(causes_[options_.max_rules].ref), 0, 0, "", "",

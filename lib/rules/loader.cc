@@ -70,10 +70,11 @@ StatusOr<RuleSet> RuleSet::load(const LoadOptions& options) {
               &files);
     for (const fs::path& p : options.paths) collect(p, compiler, &files);
     if (files.size() > options.max_files) {
-      compiler.add_error(ErrorCode::kLimitExceeded,
-                         Diagnostic{files[options.max_files].string(), 0, 0, "", "",
-                                    std::to_string(files.size()) + " rule files exceed max_files (" +
-                                        std::to_string(options.max_files) + ")"});
+      compiler.add_error(
+          ErrorCode::kLimitExceeded,
+          Diagnostic{files[options.max_files].string(), 0, 0, "", "",
+                     std::to_string(files.size()) + " rule files exceed max_files (" +
+                         std::to_string(options.max_files) + ")"});
       return compiler.finish();
     }
     for (const fs::path& f : files)
@@ -89,11 +90,11 @@ StatusOr<RuleSet> RuleSet::load_documents(
   try {
     internal::RuleCompiler compiler(options);
     if (documents.size() > options.max_files) {
-      compiler.add_error(ErrorCode::kLimitExceeded,
-                         Diagnostic{documents[options.max_files].first, 0, 0, "", "",
-                                    std::to_string(documents.size()) +
-                                        " rule documents exceed max_files (" +
-                                        std::to_string(options.max_files) + ")"});
+      compiler.add_error(
+          ErrorCode::kLimitExceeded,
+          Diagnostic{documents[options.max_files].first, 0, 0, "", "",
+                     std::to_string(documents.size()) + " rule documents exceed max_files (" +
+                         std::to_string(options.max_files) + ")"});
       return compiler.finish();
     }
     for (const auto& [name, text] : documents)

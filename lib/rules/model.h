@@ -21,8 +21,8 @@ struct ResultDomain {
   std::vector<std::string> values;  // kEnum: allowed values
   std::optional<double> min;        // kNumber: inclusive bounds
   std::optional<double> max;
-  bool integer = false;             // kNumber: whole numbers only
-  std::string format;               // kString: "", "ipv4", "ip", "text"
+  bool integer = false;  // kNumber: whole numbers only
+  std::string format;    // kString: "", "ipv4", "ip", "text"
 
   bool accepts(const ProbeValue& v) const;
   // "bool", "enum(running|stopped)", "number[0..100]", "string(ipv4)".
@@ -32,7 +32,7 @@ struct ResultDomain {
 // One side of a comparison: a literal or another probe's answer.
 struct Operand {
   bool is_probe = false;
-  int probe = -1;         // index into CompiledRules::probes when is_probe
+  int probe = -1;  // index into CompiledRules::probes when is_probe
   ProbeValue literal;
 };
 
@@ -43,7 +43,7 @@ struct Condition {
   std::vector<Condition> children;  // kAll, kAny (1+), kNot (exactly 1)
   int probe = -1;                   // kCompare: left-hand probe index
   Op op = Op::kEq;
-  std::vector<Operand> operands;    // 1 for most ops; 1+ for kIn/kNotIn
+  std::vector<Operand> operands;  // 1 for most ops; 1+ for kIn/kNotIn
 };
 
 struct Probe {
@@ -54,10 +54,10 @@ struct Probe {
 
 struct Cause {
   CauseInfo info;
-  Condition confirm;                 // true: confirmed; false: ruled out
-  std::optional<Condition> rule_out; // optional: true rules it out early
-  std::vector<int> after;            // causes earlier on the path (indices)
-  std::vector<int> probes;           // every probe referenced (indices, sorted)
+  Condition confirm;                  // true: confirmed; false: ruled out
+  std::optional<Condition> rule_out;  // optional: true rules it out early
+  std::vector<int> after;             // causes earlier on the path (indices)
+  std::vector<int> probes;            // every probe referenced (indices, sorted)
 };
 
 struct Symptom {

@@ -51,7 +51,9 @@ RuleSet CompiledRules::make_rule_set(CompiledRules rules) {
 
 const std::vector<CauseInfo>& RuleSet::causes() const { return RDPTRIAGE_RULES().cause_infos; }
 const std::vector<ProbeInfo>& RuleSet::probes() const { return RDPTRIAGE_RULES().probe_infos; }
-const std::vector<SymptomInfo>& RuleSet::symptoms() const { return RDPTRIAGE_RULES().symptom_infos; }
+const std::vector<SymptomInfo>& RuleSet::symptoms() const {
+  return RDPTRIAGE_RULES().symptom_infos;
+}
 
 const CauseInfo* RuleSet::find_cause(std::string_view id) const {
   const auto& r = RDPTRIAGE_RULES();
@@ -72,8 +74,7 @@ const SymptomInfo* RuleSet::find_symptom(std::string_view id) const {
 
 std::string RuleSet::layer_table_markdown() const {
   const auto& r = RDPTRIAGE_RULES();
-  std::string out =
-      "| Symptom | Layer | Cause | Confirming test | Fix |\n|---|---|---|---|---|\n";
+  std::string out = "| Symptom | Layer | Cause | Confirming test | Fix |\n|---|---|---|---|---|\n";
   for (const internal::Symptom& s : r.symptoms) {
     for (int ci : s.causes) {
       const CauseInfo& c = r.causes[static_cast<std::size_t>(ci)].info;
@@ -89,16 +90,16 @@ std::string RuleSet::decision_graph_dot() const {
   const auto& r = RDPTRIAGE_RULES();
   std::string out = "digraph rdptriage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
   for (const internal::Symptom& s : r.symptoms)
-    out += "  " + dot_quote("symptom:" + s.info.id) + " [shape=ellipse, label=" +
-           dot_quote(s.info.id) + "];\n";
+    out += "  " + dot_quote("symptom:" + s.info.id) +
+           " [shape=ellipse, label=" + dot_quote(s.info.id) + "];\n";
   std::map<Layer, std::vector<const internal::Cause*>> by_layer;
   for (const internal::Cause& c : r.causes) by_layer[c.info.layer].push_back(&c);
   for (const auto& [layer, causes] : by_layer) {
     out += "  subgraph " + dot_quote("cluster_" + std::string(layer_name(layer))) +
            " {\n    label=" + dot_quote(std::string(layer_name(layer))) + ";\n";
     for (const internal::Cause* c : causes)
-      out += "    " + dot_quote("cause:" + c->info.id) + " [shape=box, label=" +
-             dot_quote(c->info.id) + "];\n";
+      out += "    " + dot_quote("cause:" + c->info.id) +
+             " [shape=box, label=" + dot_quote(c->info.id) + "];\n";
     out += "  }\n";
   }
   std::set<int> used;

@@ -1,13 +1,11 @@
 // The bundled rules end to end: every catalog cause is confirmed from the
 // observations an operator would collect, ruled out when its test is clean,
 // and the four-layer discipline holds.
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <set>
 #include <sstream>
-
-#include <boost/json.hpp>
 
 #include "rdptriage/observations.h"
 #include "rdptriage/triage.h"
@@ -49,7 +47,9 @@ Report diagnose(const std::string& symptom, const boost::json::object& overrides
   boost::json::object file;
   file["schema"] = "rdptriage.observations/1";
   file["symptom"] = symptom;
-  file["context"] = {{"resource_group", "prod-rg"}, {"vm", "web01"}, {"nsg", "web01-nsg"},
+  file["context"] = {{"resource_group", "prod-rg"},
+                     {"vm", "web01"},
+                     {"nsg", "web01-nsg"},
                      {"client_ip", "203.0.113.10"}};
   file["results"] = results;
   StatusOr<Observations> obs =
@@ -63,11 +63,13 @@ Report diagnose(const std::string& symptom, const boost::json::object& overrides
 std::string trail(const Report& r) {
   std::string out = std::string(verdict_name(r.status)) + " " + r.cause + "\n";
   for (const Evidence& e : r.evidence)
-    out += "  " + e.probe + " = " + (e.result.has_value() ? to_string(e.result.value) : e.result.reason) + "\n";
+    out += "  " + e.probe + " = " +
+           (e.result.has_value() ? to_string(e.result.value) : e.result.reason) + "\n";
   return out;
 }
 
-TEST_CASE("every catalog cause is confirmed from collected observations, and ruled out when clean") {
+TEST_CASE(
+    "every catalog cause is confirmed from collected observations, and ruled out when clean") {
   std::set<std::string> covered;
   for (const auto& c : cases_doc().at("cases").get_array()) {
     const auto& obj = c.get_object();
@@ -96,8 +98,8 @@ TEST_CASE("every catalog cause is confirmed from collected observations, and rul
 }
 
 TEST_CASE("a timeout with a clean network path goes on to the guest") {
-  Report r = diagnose("timeout", {{"client.tcp_connect", "timeout"},
-                                  {"guest.termservice_state", "stopped"}});
+  Report r = diagnose("timeout",
+                      {{"client.tcp_connect", "timeout"}, {"guest.termservice_state", "stopped"}});
   INFO(trail(r));
   CHECK(r.cause == "service.termservice_down");
   CHECK(r.layer == Layer::kService);
@@ -106,10 +108,11 @@ TEST_CASE("a timeout with a clean network path goes on to the guest") {
 TEST_CASE("a successful logon never leads back to a network fix") {
   // The network looks broken to every probe, yet the client signed in: the
   // symptom rules the network out, so no network cause may be named.
-  const boost::json::object broken_network = {
-      {"netwatch.ip_flow_inbound", "deny"}, {"azure.public_ip_present", false},
-      {"azure.jit_enabled", true},          {"netwatch.next_hop", "VirtualAppliance"},
-      {"azure.appliance_allows_rdp", false}};
+  const boost::json::object broken_network = {{"netwatch.ip_flow_inbound", "deny"},
+                                              {"azure.public_ip_present", false},
+                                              {"azure.jit_enabled", true},
+                                              {"netwatch.next_hop", "VirtualAppliance"},
+                                              {"azure.appliance_allows_rdp", false}};
   for (const char* symptom : {"black_screen", "disconnect_after_logon", "slow_session",
                               "temporary_profile", "another_user_signed_in"}) {
     INFO(symptom);
@@ -131,11 +134,13 @@ TEST_CASE("several faults yield the first on the path") {
   };
   const std::vector<Case> cases = {
       {"timeout",
-       {{"netwatch.ip_flow_inbound", "deny"}, {"guest.termservice_state", "stopped"},
+       {{"netwatch.ip_flow_inbound", "deny"},
+        {"guest.termservice_state", "stopped"},
         {"client.tcp_connect", "timeout"}},
        "network.nsg_denies_rdp"},
       {"timeout",
-       {{"azure.power_state", "stopped"}, {"netwatch.ip_flow_inbound", "deny"},
+       {{"azure.power_state", "stopped"},
+        {"netwatch.ip_flow_inbound", "deny"},
         {"client.tcp_connect", "timeout"}},
        "boundary.vm_not_running"},
       {"black_screen",
@@ -174,8 +179,8 @@ TEST_CASE("the client error alone localizes the layer and names the next test") 
 }
 
 TEST_CASE("fix commands are rendered for the context and never open RDP to everyone") {
-  Report r = diagnose("timeout", {{"netwatch.ip_flow_inbound", "deny"},
-                                  {"client.tcp_connect", "timeout"}});
+  Report r = diagnose("timeout",
+                      {{"netwatch.ip_flow_inbound", "deny"}, {"client.tcp_connect", "timeout"}});
   REQUIRE(r.cause == "network.nsg_denies_rdp");
   bool scoped = false;
   for (const FixStep& f : r.fix) {

@@ -1,7 +1,6 @@
 // One Triage, many threads: evaluate() keeps all per-call state in the call.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
 

@@ -1,8 +1,7 @@
 // The engine on a small synthetic rule graph: path order, cost order,
 // laziness, fallbacks, and containment of misbehaving adapters.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <stdexcept>
 
@@ -79,8 +78,8 @@ std::vector<std::string> probes_asked(const Report& r) {
 
 TEST_CASE("names the first confirmed cause and never asks probes that cannot matter") {
   Triage triage = make_triage();
-  auto adapter = std::make_shared<MapAdapter>(
-      std::map<std::string, ProbeResult>{{"t.cheap", V("b")}, {"t.mid", V(true)}, {"t.exp", V(true)}});
+  auto adapter = std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{
+      {"t.cheap", V("b")}, {"t.mid", V(true)}, {"t.exp", V(true)}});
   StatusOr<Report> report = triage.evaluate(request_with(adapter));
   REQUIRE(report.ok());
   CHECK(report->status == Verdict::kConfirmed);
@@ -98,8 +97,8 @@ TEST_CASE("names the first confirmed cause and never asks probes that cannot mat
 
 TEST_CASE("with several faults the first on the path wins") {
   Triage triage = make_triage();
-  auto adapter = std::make_shared<MapAdapter>(
-      std::map<std::string, ProbeResult>{{"t.cheap", V("a")}, {"t.mid", V(true)}, {"t.exp", V(true)}});
+  auto adapter = std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{
+      {"t.cheap", V("a")}, {"t.mid", V(true)}, {"t.exp", V(true)}});
   StatusOr<Report> report = triage.evaluate(request_with(adapter));
   REQUIRE(report.ok());
   CHECK(report->cause == "network.first");
@@ -111,8 +110,8 @@ TEST_CASE("a later fault found cheaply still waits for earlier causes to be rule
   // t.mid (3 s) confirms second cheaply, but first (0.1 s) comes first on
   // the path and cheaper, so it is asked first anyway; make first unknown by
   // leaving t.cheap unavailable: the engine cannot name second with certainty.
-  auto adapter = std::make_shared<MapAdapter>(
-      std::map<std::string, ProbeResult>{{"t.mid", V(true)}});
+  auto adapter =
+      std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{{"t.mid", V(true)}});
   StatusOr<Report> report = triage.evaluate(request_with(adapter));
   REQUIRE(report.ok());
   CHECK(report->status == Verdict::kInconclusive);
@@ -131,8 +130,7 @@ TEST_CASE("cheap probes are asked before expensive ones") {
   StatusOr<Report> report = triage.evaluate(request_with(adapter, "unknown"));
   REQUIRE(report.ok());
   CHECK(report->status == Verdict::kHealthy);
-  CHECK(probes_asked(*report) ==
-        std::vector<std::string>{"t.cheap", "t.mid", "t.num", "t.exp"});
+  CHECK(probes_asked(*report) == std::vector<std::string>{"t.cheap", "t.mid", "t.num", "t.exp"});
 }
 
 TEST_CASE("every candidate ruled out for a failure symptom is inconclusive, not healthy") {
@@ -170,12 +168,14 @@ TEST_CASE("an unavailable probe routes to its fallback") {
 
 TEST_CASE("a throwing adapter is recorded as failed and the engine ends inconclusive") {
   Triage triage = make_triage();
-  auto adapter = std::make_shared<FunctionAdapter>([](const ProbeRequest& r) -> ProbeResult {
-    if (r.probe_id == "t.cheap") return V("b");
-    if (r.probe_id == "t.mid") return V(false);
-    if (r.probe_id == "t.exp") throw std::runtime_error("agent exploded");
-    throw 42;  // not even a std::exception
-  }, false);
+  auto adapter = std::make_shared<FunctionAdapter>(
+      [](const ProbeRequest& r) -> ProbeResult {
+        if (r.probe_id == "t.cheap") return V("b");
+        if (r.probe_id == "t.mid") return V(false);
+        if (r.probe_id == "t.exp") throw std::runtime_error("agent exploded");
+        throw 42;  // not even a std::exception
+      },
+      false);
   StatusOr<Report> report = triage.evaluate(request_with(adapter));
   REQUIRE(report.ok());
   CHECK(report->status == Verdict::kInconclusive);
@@ -224,8 +224,8 @@ TEST_CASE("answers outside the probe's domain are rejected") {
 
 TEST_CASE("numbers outside bounds are rejected") {
   Triage triage = make_triage();
-  auto adapter = std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{
-      {"t.exp", V(false)}, {"t.num", V(250)}});
+  auto adapter = std::make_shared<MapAdapter>(
+      std::map<std::string, ProbeResult>{{"t.exp", V(false)}, {"t.num", V(250)}});
   StatusOr<Report> report = triage.evaluate(request_with(adapter, "s2"));
   REQUIRE(report.ok());
   auto num = std::find_if(report->evidence.begin(), report->evidence.end(),
@@ -246,8 +246,10 @@ TEST_CASE("each probe is asked at most once per evaluation") {
 
 TEST_CASE("adapters are asked in order until one answers") {
   Triage triage = make_triage();
-  auto first = std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{{"t.cheap", V("b")}});
-  auto second = std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{{"t.mid", V(true)}});
+  auto first =
+      std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{{"t.cheap", V("b")}});
+  auto second =
+      std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{{"t.mid", V(true)}});
   EvaluateRequest req = request_with(first);
   req.adapters.push_back(second);
   StatusOr<Report> report = triage.evaluate(req);
@@ -291,7 +293,8 @@ TEST_CASE("unknown symptom ids and hostile context values are rejected before pr
 
 TEST_CASE("a throwing log callback does not break the evaluation") {
   Triage triage = make_triage();
-  auto adapter = std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{{"t.cheap", V("a")}});
+  auto adapter =
+      std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{{"t.cheap", V("a")}});
   EvaluateRequest req = request_with(adapter);
   int calls = 0;
   req.options.log = [&](LogLevel, std::string_view) {
@@ -312,8 +315,7 @@ TEST_CASE("cost overrides change both the order and the total") {
   req.options.cost_overrides["t.exp"] = 1;
   StatusOr<Report> report = triage.evaluate(req);
   REQUIRE(report.ok());
-  CHECK(probes_asked(*report) ==
-        std::vector<std::string>{"t.cheap", "t.exp", "t.mid", "t.num"});
+  CHECK(probes_asked(*report) == std::vector<std::string>{"t.cheap", "t.exp", "t.mid", "t.num"});
   CHECK(report->cost_s == Approx(9.1));
 }
 

@@ -1,23 +1,31 @@
 // Values substituted into commands: validated for their kind, then quoted so
 // that a hostile value can never become a second command.
-#include <catch2/catch.hpp>
+#include "engine/render.h"
 
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 
-#include "engine/render.h"
 #include "rdptriage/triage.h"
 
 namespace rdptriage {
 namespace {
 
-const std::array<const char*, 12> kHostile = {
-    "x'; touch /tmp/pwned; echo '", "$(touch /tmp/pwned)", "`touch /tmp/pwned`",
-    "a\nb", "a;b", "a && b", "a|b", "\"quoted\"", "it's", "${HOME}", "a b\tc",
-    "\xE2\x80\x99; touch /tmp/pwned"};
+const std::array<const char*, 12> kHostile = {"x'; touch /tmp/pwned; echo '",
+                                              "$(touch /tmp/pwned)",
+                                              "`touch /tmp/pwned`",
+                                              "a\nb",
+                                              "a;b",
+                                              "a && b",
+                                              "a|b",
+                                              "\"quoted\"",
+                                              "it's",
+                                              "${HOME}",
+                                              "a b\tc",
+                                              "\xE2\x80\x99; touch /tmp/pwned"};
 
 // Runs `script` with bash and returns its stdout.
 std::string run_bash(const std::string& script) {
@@ -58,7 +66,11 @@ TEST_CASE("plain values are left readable") {
 TEST_CASE("powershell quoting doubles every kind of single quote") {
   CHECK(quote_for_shell("powershell", "it's") == "'it''s'");
   CHECK(quote_for_shell("powershell", "$(calc)") == "'$(calc)'");
-  CHECK(quote_for_shell("powershell", "a\xE2\x80\x99" "b") == "'a\xE2\x80\x99\xE2\x80\x99" "b'");
+  CHECK(quote_for_shell("powershell",
+                        "a\xE2\x80\x99"
+                        "b") ==
+        "'a\xE2\x80\x99\xE2\x80\x99"
+        "b'");
 }
 
 TEST_CASE("cmd refuses what it cannot quote") {

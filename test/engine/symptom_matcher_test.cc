@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "engine/symptom_matcher.h"
+
+#include <catch2/catch.hpp>
 
 namespace rdptriage::internal {
 namespace {

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "json/json_document.h"
+
+#include <catch2/catch.hpp>
 
 namespace rdptriage::internal {
 namespace {

@@ -1,7 +1,6 @@
 // Rule loading: every kind of malformed input is reported with file, line,
 // column and id, all problems at once, and a failed load yields nothing.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -27,13 +26,13 @@ constexpr const char* kProbes = R"({"schema": "rdptriage.rules/1",
   ],
   "symptoms": [{"id": "s1", "title": "one"}, {"id": "ok", "title": "works"}]})";
 
-std::string rule(const std::string& id, const std::string& confirm,
-                 const std::string& extra = "", const std::string& stage = "client",
-                 const std::string& layer = "network") {
+std::string rule(const std::string& id, const std::string& confirm, const std::string& extra = "",
+                 const std::string& stage = "client", const std::string& layer = "network") {
   return R"({"id": ")" + id + R"(", "layer": ")" + layer + R"(", "stage": ")" + stage +
          R"(", "title": "t", "explanation": "e", "symptoms": ["s1"], "confirm": )" + confirm +
          R"(, "confirm_text": "c", "fix": [{"text": "f"}],
-            "sources": [{"seed": "003", "section": "x"}])" + extra + "}";
+            "sources": [{"seed": "003", "section": "x"}])" +
+         extra + "}";
 }
 
 std::string rules_doc(const std::string& rules) {
@@ -54,8 +53,9 @@ Diagnostic expect_problem(const StatusOr<RuleSet>& r, const std::string& fragmen
 }
 
 TEST_CASE("a valid set loads and is ordered along the path") {
-  auto r = load(rules_doc(rule("guest.late", R"({"probe": "p.pct", "ge": 95})", "", "session", "guest") +
-                          "," + rule("network.early", R"({"probe": "p.flag", "eq": true})")));
+  auto r =
+      load(rules_doc(rule("guest.late", R"({"probe": "p.pct", "ge": 95})", "", "session", "guest") +
+                     "," + rule("network.early", R"({"probe": "p.flag", "eq": true})")));
   INFO(r.status().to_string());
   REQUIRE(r.ok());
   REQUIRE(r->causes().size() == 2);
@@ -68,10 +68,10 @@ TEST_CASE("a valid set loads and is ordered along the path") {
 }
 
 TEST_CASE("after edges order causes within a stage") {
-  auto r = load(rules_doc(rule("network.b", R"({"probe": "p.flag", "eq": true})",
-                               R"(, "after": ["network.a"])") +
-                          "," + rule("network.c", R"({"probe": "p.flag", "eq": false})") + "," +
-                          rule("network.a", R"({"probe": "p.flag", "eq": true})")));
+  auto r = load(rules_doc(
+      rule("network.b", R"({"probe": "p.flag", "eq": true})", R"(, "after": ["network.a"])") + "," +
+      rule("network.c", R"({"probe": "p.flag", "eq": false})") + "," +
+      rule("network.a", R"({"probe": "p.flag", "eq": true})")));
   INFO(r.status().to_string());
   REQUIRE(r.ok());
   std::vector<std::string> ids;
@@ -129,11 +129,10 @@ TEST_CASE("schema errors of each kind") {
        "unknown layer \"cloud\""},
       {rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})", "", "session")),
        "cannot act at the session stage"},
-      {rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})",
-                      R"(, "likelihood": "often")")),
+      {rules_doc(
+           rule("network.a", R"({"probe": "p.flag", "eq": true})", R"(, "likelihood": "often")")),
        "likelihood must be"},
-      {rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})",
-                      R"(, "title": 7)")),
+      {rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})", R"(, "title": 7)")),
        ""},  // duplicate key: Boost keeps the last; a type error follows
       {rules_doc(rule("network.a", R"({"probe": "p.pct", "lt": -5})")), "can never be true"},
       {rules_doc(rule("network.a", R"({"probe": "p.flag", "lt": 3})")), "needs a number probe"},
@@ -168,16 +167,17 @@ TEST_CASE("fix steps and placeholders are checked") {
   auto no_shell = load(rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})",
                                       R"(, "fix": [{"text": "x", "command": "az vm show"}])")));
   expect_problem(no_shell, "needs \"shell\"");
-  auto bad_shell = load(rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})",
-                                       R"(, "fix": [{"text": "x", "command": "c", "shell": "zsh"}])")));
+  auto bad_shell =
+      load(rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})",
+                          R"(, "fix": [{"text": "x", "command": "c", "shell": "zsh"}])")));
   expect_problem(bad_shell, "unknown shell \"zsh\"");
   auto placeholder = load(rules_doc(rule(
       "network.a", R"({"probe": "p.flag", "eq": true})",
       R"(, "fix": [{"text": "x", "command": "az vm show -g {resourcegroup} --scripts \"{ $_.Name }\"", "shell": "bash"}])")));
   Diagnostic d = expect_problem(placeholder, "unknown placeholder {resourcegroup}");
   CHECK(d.path == "rules[0].fix[0].command");
-  auto empty_fix = load(rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})",
-                                       R"(, "fix": [])")));
+  auto empty_fix =
+      load(rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})", R"(, "fix": [])")));
   expect_problem(empty_fix, "at least one fix step");
 }
 
@@ -194,8 +194,8 @@ TEST_CASE("references must resolve") {
 }
 
 TEST_CASE("a cause no symptom leads to can never be reached") {
-  auto r = load(rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})",
-                               R"(, "symptoms": [])")));
+  auto r = load(
+      rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})", R"(, "symptoms": [])")));
   Diagnostic d = expect_problem(r, "can never be reached");
   CHECK(d.subject == "network.a");
 }
@@ -212,9 +212,7 @@ TEST_CASE("after cycles and after edges pointing down the path are rejected") {
 }
 
 TEST_CASE("probe declarations are checked") {
-  auto doc = [](const std::string& probe) {
-    return R"({"probes": [)" + probe + "]}";
-  };
+  auto doc = [](const std::string& probe) { return R"({"probes": [)" + probe + "]}"; };
   using Case = std::pair<std::string, std::string>;
   const std::vector<Case> cases = {
       {doc(R"({"id": "x.a", "title": "t", "channel": "pigeon", "cost_s": 1, "result": {"type": "bool"}, "how": "h"})"),
@@ -291,7 +289,8 @@ TEST_CASE("files and directories load, README and missing paths handled") {
   fs::remove_all(dir);
   fs::create_directories(dir);
   std::ofstream(dir / "a_probes.json") << kProbes;
-  std::ofstream(dir / "b_rules.json") << rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})"));
+  std::ofstream(dir / "b_rules.json")
+      << rules_doc(rule("network.a", R"({"probe": "p.flag", "eq": true})"));
   std::ofstream(dir / "README.md") << "not json";
   LoadOptions o;
   o.include_bundled = false;
