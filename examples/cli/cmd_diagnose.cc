@@ -8,11 +8,13 @@
 #include "common.h"
 #include "output.h"
 #include "rdptriage/observations.h"
+#include "rdptriage/world.h"
 
 namespace rdptriage::cli {
 namespace {
 
 struct DiagnoseArgs {
+  std::string world;
   std::string observations;
   std::string client_error;
   std::string symptom;
@@ -24,10 +26,23 @@ struct DiagnoseArgs {
 // Fills `request` from every input given; returns a non-OK Status naming the
 // bad input. A new input source is one more block here.
 Status collect_request(const DiagnoseArgs& args, const Triage& triage, EvaluateRequest* request) {
+  if (!args.world.empty()) {
+    StatusOr<World> world = World::load_file(args.world);
+    if (!world.ok()) return world.status();
+    request->symptom = world->symptom();
+    request->context = world->context();
+    request->adapters.push_back(world->adapter());
+  }
   if (!args.observations.empty()) {
     StatusOr<Observations> obs = Observations::load_file(args.observations, triage.rules());
     if (!obs.ok()) return obs.status();
-    *request = obs->to_request();
+    EvaluateRequest recorded = obs->to_request();
+    if (!recorded.symptom.empty() || !recorded.client_error.empty()) {
+      request->symptom = recorded.symptom;
+      request->client_error = recorded.client_error;
+    }
+    for (const auto& [k, v] : recorded.context) request->context[k] = v;
+    for (auto& adapter : recorded.adapters) request->adapters.push_back(adapter);
   }
   if (!args.client_error.empty()) {
     request->client_error = args.client_error;
@@ -44,9 +59,11 @@ Status collect_request(const DiagnoseArgs& args, const Triage& triage, EvaluateR
 }
 
 int run(const DiagnoseArgs& args) {
-  if (args.observations.empty() && args.client_error.empty() && args.symptom.empty())
+  if (args.world.empty() && args.observations.empty() && args.client_error.empty() &&
+      args.symptom.empty())
     return usage_error(
-        "diagnose needs an input: --observations FILE, --client-error TEXT or --symptom ID");
+        "diagnose needs an input: --world FILE, --observations FILE, --client-error TEXT or "
+        "--symptom ID");
   StatusOr<Triage> triage = load_triage(args.rules);
   if (!triage.ok()) return report_error(triage.status());
   EvaluateRequest request;
@@ -68,7 +85,10 @@ int run(const DiagnoseArgs& args) {
 Runner add_diagnose(CLI::App& app) {
   auto args = std::make_shared<DiagnoseArgs>();
   CLI::App* sub = app.add_subcommand(
-      "diagnose", "Diagnose one case from recorded observations and/or the client's error");
+      "diagnose",
+      "Diagnose one case: a simulated estate, recorded observations and/or the client's error");
+  sub->add_option("--world", args->world,
+                  "A simulated estate (rdptriage.world/1): symptom, context and probe answers");
   sub->add_option("--observations", args->observations,
                   "Recorded probe results (rdptriage.observations/1 JSON)");
   sub->add_option("--client-error", args->client_error,

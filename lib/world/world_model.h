@@ -1,0 +1,131 @@
+// Internal: a loaded world (rdptriage.world/1) with world.md's healthy
+// defaults filled in. Plain data; the loader builds it, playout and the
+// adapter read it.
+#ifndef RDPTRIAGE_LIB_WORLD_WORLD_MODEL_H_
+#define RDPTRIAGE_LIB_WORLD_WORLD_MODEL_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rdptriage::internal::world {
+
+struct PortRange {
+  int low = 0;
+  int high = 65535;
+};
+
+struct SecurityRule {
+  std::string name;
+  int priority = 0;
+  bool inbound = true;
+  bool allow = true;
+  std::string protocol = "*";                // Tcp, Udp, *
+  std::vector<std::string> sources = {"*"};  // CIDR, address, *, or tag
+  std::vector<std::string> destinations = {"*"};
+  std::vector<PortRange> ports = {{0, 65535}};  // destination ports
+};
+
+struct Account {
+  std::string name;
+  bool password_expired = false;
+  bool locked_out = false;
+  bool disabled = false;
+  bool rdp_rights = true;
+  std::string profile = "ok";  // ok, temporary, corrupt
+};
+
+struct Domain {
+  std::string name;
+  std::string dns_name;
+  bool dc_reachable = true;
+  bool dc_healthy = true;
+  std::string secure_channel = "ok";  // ok, broken
+  bool conditional_access_blocks_rdp = false;
+  std::vector<Account> accounts;
+};
+
+struct Client {
+  std::string source_ip;  // defaulted by location
+  std::string location = "internet";
+  std::string dial_host;  // defaulted to the VM's address
+  int dial_port = 3389;
+  std::map<std::string, std::string> dns;
+  bool local_software_blocks_rdp = false;
+  bool edge_device_blocks_rdp = false;
+  bool credssp_patched = true;
+  int max_encryption_level = 3;
+  std::string user = ".\\azureadmin";
+  bool password_correct = true;
+};
+
+struct Guest {
+  std::string computer_name = "MYVM";
+  std::string agent = "ready";
+  std::string termservice = "running";
+  bool firewall_enabled = true;
+  bool firewall_rdp_rule_enabled = true;
+  bool firewall_outbound_blocks_rdp = false;
+  bool security_software_blocks_rdp = false;
+  bool deny_connections = false;
+  int rdp_port = 3389;
+  bool nla = true;
+  int min_encryption_level = 2;
+  std::string certificate = "valid";
+  bool rdsh_installed = false;
+  std::string rdsh_licensing = "ok";
+  bool tls1_0 = true, tls1_1 = true, tls1_2 = true;
+  bool fips = false;
+  bool disable_domain_creds = false;
+  bool credssp_patched = true;
+  bool is_domain_controller = false;
+  std::vector<Account> local_accounts = {Account{"azureadmin"}};
+  std::optional<Domain> domain;
+  double c_free_mb = 40960;
+  double c_total_mb = 130048;
+  std::string shell = "ok";  // ok, update_in_progress, driver_failure
+  int max_sessions = 2;
+  std::vector<std::string> signed_in;
+  bool logoff_policy = false;
+};
+
+struct Vm {
+  std::string name = "myVm";
+  std::string resource_group = "myResourceGroup";
+  std::string deployment = "arm";
+  std::string power_state = "running";
+  std::string boot = "healthy";
+  bool boot_diagnostics = true;
+  std::string platform_health = "available";
+  std::optional<std::string> public_ip = "52.160.10.20";
+  std::string public_ip_allocation = "static";
+  std::string private_ip = "10.0.0.4";
+  std::vector<std::string> vnet_prefixes = {"10.0.0.0/16"};
+  std::optional<std::vector<SecurityRule>> nsg_subnet;
+  std::optional<std::vector<SecurityRule>> nsg_nic;
+  std::string next_hop = "Internet";
+  bool appliance_allows_rdp = true;
+  bool return_path_symmetric = true;
+  bool jit_enabled = false;
+  bool jit_requested_for_source = false;
+  int classic_public_port = 0;   // 0: dial port
+  int classic_private_port = 0;  // 0: dial port
+  bool classic_acl_permits = true;
+  double cpu_pct = 20;
+  double available_memory_mb = 4096;
+  double os_disk_busy_pct = 10;
+  Guest guest;
+};
+
+struct WorldModel {
+  std::string title;
+  std::string expect_cause, expect_layer, expect_status;
+  Client client;
+  Vm vm;
+};
+
+}  // namespace rdptriage::internal::world
+
+#endif  // RDPTRIAGE_LIB_WORLD_WORLD_MODEL_H_
