@@ -13,6 +13,7 @@ using Runner = std::function<int()>;
 Runner add_diagnose(CLI::App& app);
 Runner add_catalog(CLI::App& app);
 Runner add_rules(CLI::App& app);
+Runner add_drill(CLI::App& app);
 
 }  // namespace rdptriage::cli
 

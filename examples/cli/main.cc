@@ -16,8 +16,10 @@ int main(int argc, char** argv) {
                  "rdptriage"};
     app.set_version_flag("--version", RDPTRIAGE_VERSION);
     app.require_subcommand(1);
-    std::map<std::string, Runner> runners = {
-        {"diagnose", add_diagnose(app)}, {"catalog", add_catalog(app)}, {"rules", add_rules(app)}};
+    std::map<std::string, Runner> runners = {{"diagnose", add_diagnose(app)},
+                                             {"catalog", add_catalog(app)},
+                                             {"rules", add_rules(app)},
+                                             {"drill", add_drill(app)}};
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -95,5 +95,21 @@ check "rules check malformed" 2 "$bin" rules check "$tmp/badrule.json"
 expect "rules check names line:col" "$tmp/err" "badrule.json:1:[0-9]+: rules\[0\]"
 check "custom rules with errors refuse to load" 2 "$bin" catalog --rules "$tmp/badrule.json"
 
+# Simulated estates and the drill.
+check "diagnose --world (seed 003, worked diagnosis one)" 0 "$bin" diagnose --world "$src/examples/worlds/seed003.nsg_deny_shadows_allow.json" --json
+[ "$(json_field "$tmp/out" "['cause']")" = "network.nsg_denies_rdp" ] && { echo "ok   world -> nsg"; pass=$((pass+1)); } || { echo "FAIL world cause"; fail=$((fail+1)); }
+expect "the deciding rule is in the evidence" "$tmp/out" "Deny-Internet-Inbound \\(priority 200\\)"
+check "out-of-band world is inconclusive" 3 "$bin" diagnose --world "$src/examples/worlds/out_of_band_unreachable.json"
+check "healthy world" 0 "$bin" diagnose --world "$src/examples/worlds/healthy.json"
+expect "healthy says so" "$tmp/out" "^HEALTHY"
+printf '{"vm": {"guest": {"rdp": {"port": "abc"}}}}' >"$tmp/badworld.json"
+check "bad world" 2 "$bin" diagnose --world "$tmp/badworld.json"
+expect "bad world names the JSON path" "$tmp/err" 'badworld.json:1:[0-9]+: vm.guest.rdp.port: expected integer 1..65535, got "abc"'
+check "drill without input reveals and exits" 0 "$bin" drill "$src/examples/worlds/auth.password_expired.json"
+expect "drill reveals the cause" "$tmp/out" "auth.password_expired"
+printf 'auth\n1\n' >"$tmp/answers"
+check "drill with answers" 0 bash -c "\"$bin\" drill \"$src/examples/worlds/auth.password_expired.json\" < \"$tmp/answers\""
+expect "drill grades the layer" "$tmp/out" "You said auth: right layer"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
