@@ -181,9 +181,11 @@ class Planner {
       std::set<int> needed;
       cause_needed_probes(cause, answers_, false, &needed);
       if (needed.empty()) cause_needed_probes(cause, answers_, true, &needed);
+      // The candidate's own decisive test: the most specific (costliest) of
+      // the probes that can still settle it, not a cheap shared precondition.
       int best = -1;
       for (int p : needed)
-        if (best < 0 || cost_of(p) < cost_of(best)) best = p;
+        if (best < 0 || cost_of(p) > cost_of(best)) best = p;
       if (best >= 0) {
         c.next_probe = rules_.probes[best].info.id;
         c.next_test = render_template(rules_.probes[best].info.how, "bash", ctx);

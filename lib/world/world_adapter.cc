@@ -93,6 +93,11 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     };
     a["client.user_authority"] = [](auto& w, auto&) { return v(lookup_account(w).authority); };
     // Control plane.
+    a["client.rdp_negotiation_failure"] = [G](auto& w, auto& o) {
+      if (!o.ok() && o.failed_at < Reached::kChannel)
+        return ProbeResult::failed("the connection never reached an RDP listener");
+      return v(G(w).certificate != "valid" ? "ssl_cert_not_on_server" : "none");
+    };
     a["azure.power_state"] = [](auto& w, auto&) { return v(w.vm.power_state); };
     a["azure.deployment_model"] = [](auto& w, auto&) { return v(w.vm.deployment); };
     a["azure.resource_health"] = [](auto& w, auto&) { return v(w.vm.platform_health); };
