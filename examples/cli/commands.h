@@ -14,6 +14,7 @@ Runner add_diagnose(CLI::App& app);
 Runner add_catalog(CLI::App& app);
 Runner add_rules(CLI::App& app);
 Runner add_drill(CLI::App& app);
+Runner add_probe(CLI::App& app);
 
 }  // namespace rdptriage::cli
 

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     std::map<std::string, Runner> runners = {{"diagnose", add_diagnose(app)},
                                              {"catalog", add_catalog(app)},
                                              {"rules", add_rules(app)},
-                                             {"drill", add_drill(app)}};
+                                             {"drill", add_drill(app)},
+                                             {"probe", add_probe(app)}};
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

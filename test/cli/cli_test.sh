@@ -111,5 +111,12 @@ printf 'auth\n1\n' >"$tmp/answers"
 check "drill with answers" 0 bash -c "\"$bin\" drill \"$src/examples/worlds/auth.password_expired.json\" < \"$tmp/answers\""
 expect "drill grades the layer" "$tmp/out" "You said auth: right layer"
 
+# probe: bad targets get one clear line and exit 2; a closed loopback port is refused.
+for target in "" "host:0" "host:70000" "[::1" "a b" "host:"; do
+  check "probe rejects \"$target\"" 2 "$bin" probe "$target"
+done
+check "probe a closed loopback port" 3 "$bin" probe 127.0.0.1:1 --timeout 1 --json
+[ "$(json_field "$tmp/out" "['symptom']")" = "refused" ] && { echo "ok   closed port -> refused"; pass=$((pass+1)); } || { echo "FAIL closed port symptom"; fail=$((fail+1)); }
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
