@@ -135,6 +135,29 @@ TEST_CASE("a byte-at-a-time answer slower than the deadline is cut off") {
   CHECK(slow.selected == "ssl");
 }
 
+TEST_CASE("a server answering HYBRID_REQUIRED_BY_SERVER to TLS-only requires NLA") {
+  Server nla([](int c) {
+    std::uint8_t req[19];
+    if (::recv(c, req, sizeof req, MSG_WAITALL) != 19) return;
+    const bool asks_hybrid = req[15] & 0x2;
+    std::uint8_t rsp[] = {3,  0,    0, 19,
+                          14, 0xD0, 0, 0,
+                          0,  0,    0, static_cast<std::uint8_t>(asks_hybrid ? 2 : 3),
+                          0,  8,    0, static_cast<std::uint8_t>(asks_hybrid ? 2 : 5),
+                          0,  0,    0};
+    ::send(c, rsp, sizeof rsp, MSG_NOSIGNAL);
+  });
+  rdptriage::LiveProbeOptions o;
+  o.timeout = std::chrono::milliseconds(500);
+  rdptriage::LiveProbeAdapter a("127.0.0.1", nla.port(), o);
+  const rdptriage::LiveObservations& s = a.collect();
+  CHECK(s.selected_protocol == "hybrid");
+  CHECK(s.nla == "required");
+  rdptriage::ProbeRequest req;
+  req.probe_id = "client.nla_required";
+  CHECK(std::get<bool>(a.run(req).value));
+}
+
 TEST_CASE("an endless stream is bounded") {
   Server flood([](int c) {
     std::vector<char> junk(4096, 0x03);

@@ -11,6 +11,10 @@ command -v nft >/dev/null || skip "nftables (nft) is not installed"
 command -v openssl >/dev/null || skip "openssl is not installed"
 ns="rdpt-lab-$$"
 ip netns add "$ns" 2>/dev/null || skip "cannot create a network namespace here"
-trap 'ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$ns" 2>/dev/null' EXIT
+# ip netns exec bind-mounts this over /etc/resolv.conf: the namespace's
+# resolver is the lab's own fake DNS server on 127.0.0.1.
+mkdir -p "/etc/netns/$ns"
+printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"/etc/netns/$ns/resolv.conf"
+trap 'ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$ns" 2>/dev/null; rm -rf "/etc/netns/$ns"' EXIT
 ip netns exec "$ns" ip link set lo up || skip "cannot bring up loopback in the namespace"
 ip netns exec "$ns" env RDPTRIAGE_CLI="$cli" "$lab"

@@ -93,6 +93,13 @@ LiveObservations look(int port, double seconds = 2) {
   return a.collect();
 }
 
+LiveObservations look_host(const std::string& host, double seconds) {
+  LiveProbeOptions o;
+  o.timeout = std::chrono::milliseconds(static_cast<int>(seconds * 1000));
+  LiveProbeAdapter a(host, 3389, o);
+  return a.collect();
+}
+
 struct CliRun {
   int exit_code = -1;
   boost::json::value report;
@@ -241,6 +248,71 @@ TEST_CASE("a server that is not RDP is recognised") {
   ::shutdown(fd, SHUT_RDWR);
   ::close(fd);
   server.join();
+}
+
+// A DNS server on 127.0.0.1:53 inside the namespace: answers NXDOMAIN for
+// names starting with "missing", never answers names starting with "silent".
+class FakeDns {
+ public:
+  FakeDns() {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(53);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    thread_ = std::thread([this] {
+      unsigned char q[512];
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      ssize_t n;
+      while ((n = ::recvfrom(fd_, q, sizeof q, 0, reinterpret_cast<sockaddr*>(&from), &len)) > 12) {
+        if (q[13] == 's') continue;  // first label starts with 's': stay silent
+        q[2] = 0x81;                 // QR, RD
+        q[3] = 0x83;                 // RA, rcode 3 (NXDOMAIN)
+        ::sendto(fd_, q, static_cast<std::size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), len);
+        len = sizeof from;
+      }
+    });
+  }
+  ~FakeDns() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+
+ private:
+  int fd_ = -1;
+  std::thread thread_;
+};
+
+TEST_CASE("DNS: no such name is told apart from a resolver that does not answer") {
+  FakeDns dns;
+  LiveObservations missing = look_host("missing.rdptriage.test", 2);
+  CHECK(missing.dns == "nxdomain");
+  CHECK(missing.tcp.empty());
+  auto start = Clock::now();
+  LiveObservations silent = look_host("silent.rdptriage.test", 3);
+  CHECK(silent.dns == "no_answer");
+  CHECK(Clock::now() - start < std::chrono::seconds(5));
+  CliRun r = cli_probe("missing.rdptriage.test", 2);
+  CHECK(r.report.at("symptom") == "name_not_found");
+  CHECK(r.report.at("cause") == "network.name_unresolvable");
+}
+
+TEST_CASE("no route is unreachable; a local firewall is a local error") {
+  // The namespace has only loopback: no route anywhere else, so nothing is sent.
+  CHECK(look_host("198.51.100.1", 1).tcp == "unreachable");
+  // A local policy that refuses the destination (as a host firewall does)
+  // fails the connect at once with EACCES; nothing is sent.
+  REQUIRE(std::system("ip route add prohibit 198.51.100.2/32") == 0);
+  LiveObservations s = look_host("198.51.100.2", 1);
+  CHECK(s.tcp == "local_error");
+  CHECK(s.tcp_errno == EACCES);
+  CHECK(s.tcp_elapsed_s < 0.5);  // refused by the local stack, not a silent drop
+  CliRun r = cli_probe("198.51.100.2", 1);
+  CHECK(r.report.at("cause") == "network.client_local_block");
+  std::system("ip route del prohibit 198.51.100.2/32");
 }
 
 }  // namespace
