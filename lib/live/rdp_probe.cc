@@ -5,6 +5,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 #include <future>
 #include <memory>
@@ -67,6 +70,35 @@ std::string version_text(int v) {
   }
   return "unknown";
 }
+
+// OpenSSL writes with write(2), which raises SIGPIPE when the peer has gone;
+// a probe must never kill its host. Blocks SIGPIPE on this thread for the
+// scope and consumes any that became pending before restoring the mask.
+class ScopedNoSigpipe {
+ public:
+  ScopedNoSigpipe() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
+  }
+  ~ScopedNoSigpipe() {
+    if (!blocked_) return;
+    if (!was_pending_) {
+      timespec zero{0, 0};
+      while (sigtimedwait(&pipe_, nullptr, &zero) > 0) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+ private:
+  sigset_t pipe_, old_;
+  bool was_pending_ = false;
+  bool blocked_ = false;
+};
 
 }  // namespace
 
@@ -132,6 +164,7 @@ Negotiation negotiate(const std::string& address, int port, std::uint32_t reques
 
 TlsHandshake tls_probe(const std::string& address, int port, int min_version, int max_version,
                        Clock::time_point deadline) {
+  ScopedNoSigpipe no_sigpipe;  // covers every write OpenSSL makes below
   TlsHandshake t;
   Fd fd;
   Negotiation n = negotiate(address, port, kProtocolSsl | kProtocolHybrid, deadline, &fd);
