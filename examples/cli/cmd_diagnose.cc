@@ -71,13 +71,7 @@ int run(const DiagnoseArgs& args) {
   if (!collected.ok()) return report_error(collected);
   StatusOr<Report> report = triage->evaluate(request);
   if (!report.ok()) return report_error(report.status());
-  if (args.json) {
-    boost::system::error_code ec;
-    fmt::print("{}", pretty_json(boost::json::parse(report_to_json(*report), ec)));
-  } else {
-    fmt::print("{}", render_human(*report, use_colour(stdout)));
-  }
-  return report->status == Verdict::kInconclusive ? kInconclusive : kDiagnosed;
+  return print_report(*report, args.json);
 }
 
 }  // namespace

@@ -127,14 +127,8 @@ int run(const ProbeArgs& args) {
   req.adapters.push_back(live);
   StatusOr<Report> report = triage->evaluate(req);
   if (!report.ok()) return report_error(report.status());
-  if (args.json) {
-    boost::system::error_code ec;
-    fmt::print("{}", pretty_json(boost::json::parse(report_to_json(*report), ec)));
-  } else {
-    print_observations(seen);
-    fmt::print("{}", render_human(*report, use_colour(stdout)));
-  }
-  return report->status == Verdict::kInconclusive ? kInconclusive : kDiagnosed;
+  if (!args.json) print_observations(seen);
+  return print_report(*report, args.json);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 
@@ -81,6 +82,16 @@ void pretty(const boost::json::value& v, int indent, std::string& out) {
 bool use_colour(std::FILE* stream) {
   const char* no = std::getenv("NO_COLOR");
   return isatty(fileno(stream)) != 0 && (no == nullptr || *no == '\0');
+}
+
+int print_report(const Report& report, bool json) {
+  if (json) {
+    boost::system::error_code ec;
+    fmt::print("{}", pretty_json(boost::json::parse(report_to_json(report), ec)));
+  } else {
+    fmt::print("{}", render_human(report, use_colour(stdout)));
+  }
+  return report.status == Verdict::kInconclusive ? 3 : 0;
 }
 
 std::string pretty_json(const boost::json::value& value) {

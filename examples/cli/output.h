@@ -17,6 +17,10 @@ bool use_colour(std::FILE* stream);
 // the fix with commands to copy, warnings, candidates, cost.
 std::string render_human(const Report& report, bool colour);
 
+// Prints the report (JSON with --json, else for a person) and returns the
+// exit status the spec gives it: 3 inconclusive, else 0.
+int print_report(const Report& report, bool json);
+
 // Two-space indented JSON.
 std::string pretty_json(const boost::json::value& value);
 

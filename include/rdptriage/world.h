@@ -66,6 +66,8 @@ class World {
   std::shared_ptr<ProbeAdapter> adapter() const;
 
  private:
+  static StatusOr<World> from_model(
+      StatusOr<std::shared_ptr<const internal::world::WorldModel>> model);
   std::shared_ptr<const internal::world::WorldModel> model_;
   std::string symptom_;
 };

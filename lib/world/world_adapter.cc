@@ -326,29 +326,35 @@ namespace {
 const std::string kEmpty;
 }
 
-StatusOr<World> World::load_string(std::string_view json, std::string_view name,
-                                   const WorldOptions& options) {
-  auto doc = internal::JsonDocument::parse(json, std::string(name),
-                                           {options.max_file_bytes, options.max_depth});
+namespace internal::world {
+// Both loaders end here: build the model from a parsed document and play the
+// connection out once.
+StatusOr<std::shared_ptr<const WorldModel>> model_from(StatusOr<JsonDocument> doc) {
   if (!doc.ok()) return doc.status();
-  auto model = internal::world::build_world(*doc);
+  auto model = build_world(*doc);
+  if (!model.ok()) return model.status();
+  return std::make_shared<const WorldModel>(std::move(model).value());
+}
+}  // namespace internal::world
+
+StatusOr<World> World::from_model(
+    StatusOr<std::shared_ptr<const internal::world::WorldModel>> model) {
   if (!model.ok()) return model.status();
   World w;
-  w.model_ = std::make_shared<const internal::world::WorldModel>(std::move(model).value());
+  w.model_ = std::move(model).value();
   w.symptom_ = internal::world::play(*w.model_).symptom;
   return w;
 }
 
+StatusOr<World> World::load_string(std::string_view json, std::string_view name,
+                                   const WorldOptions& options) {
+  return from_model(internal::world::model_from(internal::JsonDocument::parse(
+      json, std::string(name), {options.max_file_bytes, options.max_depth})));
+}
+
 StatusOr<World> World::load_file(const std::filesystem::path& path, const WorldOptions& options) {
-  auto doc = internal::JsonDocument::parse_file(path.string(),
-                                                {options.max_file_bytes, options.max_depth});
-  if (!doc.ok()) return doc.status();
-  auto model = internal::world::build_world(*doc);
-  if (!model.ok()) return model.status();
-  World w;
-  w.model_ = std::make_shared<const internal::world::WorldModel>(std::move(model).value());
-  w.symptom_ = internal::world::play(*w.model_).symptom;
-  return w;
+  return from_model(internal::world::model_from(internal::JsonDocument::parse_file(
+      path.string(), {options.max_file_bytes, options.max_depth})));
 }
 
 const std::string& World::symptom() const { return symptom_; }
