@@ -86,18 +86,17 @@ std::string tls_globals(const std::string& security_layer, const std::string& ex
          "\nkey_file=" + (lab_dir() / "key.pem").string() + "\n" + extra;
 }
 
-LiveObservations look(int port, double seconds = 2) {
+LiveObservations look_at(const std::string& host, int port, double seconds) {
   LiveProbeOptions o;
   o.timeout = std::chrono::milliseconds(static_cast<int>(seconds * 1000));
-  LiveProbeAdapter a("127.0.0.1", port, o);
+  LiveProbeAdapter a(host, port, o);
   return a.collect();
 }
 
+LiveObservations look(int port, double seconds = 2) { return look_at("127.0.0.1", port, seconds); }
+
 LiveObservations look_host(const std::string& host, double seconds) {
-  LiveProbeOptions o;
-  o.timeout = std::chrono::milliseconds(static_cast<int>(seconds * 1000));
-  LiveProbeAdapter a(host, 3389, o);
-  return a.collect();
+  return look_at(host, 3389, seconds);
 }
 
 struct CliRun {
