@@ -8,6 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libboost-json1.81-dev libboost-graph1.81-dev  # Boost.JSON exists from 1.75; Debian's default is 1.74
   libssl-dev                                     # OpenSSL 3: TLS probes
+  libre2-dev                                     # RE2: linear-time matching of pasted client errors
   libcli11-dev libfmt-dev                        # the example CLI: argument parsing, formatting
   # tests
   catch2 python3 iproute2 nftables xrdp openssl freerdp2-x11 xvfb xauth binutils

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rdptriage/client_error.h"
 #include "rdptriage/probe.h"
 #include "rdptriage/rules.h"
 
@@ -63,12 +64,17 @@ struct Candidate {
 
 struct Report {
   Verdict status = Verdict::kInconclusive;
-  std::optional<Layer> layer;  // when inconclusive: where the evidence points, if anywhere
-  std::string cause;           // catalog id; empty unless confirmed
-  std::string title;           // the cause in one line (or a summary when not confirmed)
-  std::string explanation;     // why, in words
-  std::string symptom;         // the starting symptom id
-  std::string symptom_source;  // how the symptom was obtained ("given", "client error: ...")
+  std::optional<Layer> layer;       // when inconclusive: where the evidence points, if anywhere
+  std::string cause;                // catalog id; empty unless confirmed
+  std::string title;                // the cause in one line (or a summary when not confirmed)
+  std::string explanation;          // why, in words
+  std::string symptom;              // the starting symptom id
+  std::string symptom_source;       // how the symptom was obtained ("given", "client error", ...)
+  ClientErrorReading client_error;  // what was read from the client's error, if any was given
+  // The cause the client's error points at, when it is a candidate of the
+  // symptom; empty otherwise. Inconclusive reports list it first among the
+  // candidates not yet confirmed.
+  std::string leading_cause;
   std::vector<Evidence> evidence;
   std::vector<FixStep> fix;
   std::vector<std::string> warnings;
@@ -81,6 +87,10 @@ struct Report {
 // cause, title, symptom, evidence, fix, warnings, candidates, cost_s, plus
 // extra fields). Never fails.
 std::string report_to_json(const Report& report);
+
+// A client-error reading as the JSON object that report_to_json() embeds
+// under "client_error". Never fails.
+std::string client_error_to_json(const ClientErrorReading& reading);
 
 }  // namespace rdptriage
 

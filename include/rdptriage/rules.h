@@ -19,6 +19,7 @@
 #define RDPTRIAGE_RULES_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -93,6 +94,39 @@ struct SymptomInfo {
   std::vector<std::string> messages;  // client messages that indicate it
 };
 
+// One code a client reports ("0x904", ERRCONNECT_DNS_NAME_NOT_FOUND, event
+// 4625's 0xC000006A) and what it says about the failure.
+struct ClientCodeInfo {
+  std::string code;                  // as the rules write it: "0x904", "131"
+  std::uint64_t value = 0;           // its number
+  std::string name;                  // symbolic name, may be empty
+  std::vector<std::string> aliases;  // other names it goes by
+  std::string meaning;               // what it means, in words
+  std::string symptom;               // the symptom it shows; empty when it says nothing
+  std::string cause;                 // the leading cause when the code is that precise
+};
+
+// A family of codes from one client or log (mstsc disconnect reasons,
+// FreeRDP errors, xfreerdp exit codes, Windows logon status codes...).
+struct ClientCodeTableInfo {
+  std::string id;      // e.g. "mstsc.disconnect_reason"
+  std::string title;   // one line
+  std::string source;  // where the table comes from (a document, a header)
+  std::vector<ClientCodeInfo> codes;
+  std::string file;  // rule file it came from
+};
+
+// A client message ("Remote Desktop can't find the computer") and what it
+// says about the failure.
+struct ClientMessageInfo {
+  std::string id;
+  std::vector<std::string> phrases;  // matched case-, space- and punctuation-insensitively
+  std::string meaning;
+  std::string symptom;  // empty when the message says nothing about the failure
+  std::string cause;    // the leading cause, when the message is that precise
+  std::string file;
+};
+
 // Limits on what RuleSet::load accepts. Exceeding one fails the load with
 // ErrorCode::kLimitExceeded naming the file.
 struct LoadOptions {
@@ -109,6 +143,11 @@ struct LoadOptions {
   std::size_t max_rules = 4096;  // causes across all files
   std::size_t max_probes = 4096;
   std::size_t max_depth = 32;  // JSON nesting depth
+  // Client-error patterns (code patterns, message phrases and code names)
+  // across all files, and the memory RE2 may use to compile them (per set;
+  // each single pattern gets the same budget).
+  std::size_t max_client_patterns = 16384;
+  std::size_t client_pattern_max_mem = 64u << 20;
 };
 
 // The bundled rules directory: $RDPTRIAGE_RULES_DIR if set, else the
@@ -133,6 +172,9 @@ class RuleSet {
   const std::vector<CauseInfo>& causes() const;
   const std::vector<ProbeInfo>& probes() const;
   const std::vector<SymptomInfo>& symptoms() const;
+  // What the client-error intake recognises, in load order.
+  const std::vector<ClientCodeTableInfo>& client_code_tables() const;
+  const std::vector<ClientMessageInfo>& client_messages() const;
   // nullptr when absent. The pointer lives as long as any copy of the RuleSet.
   const CauseInfo* find_cause(std::string_view id) const;
   const ProbeInfo* find_probe(std::string_view id) const;

@@ -27,16 +27,13 @@
 #include <string_view>
 #include <vector>
 
+#include "rdptriage/client_error.h"
 #include "rdptriage/probe.h"
 #include "rdptriage/report.h"
 #include "rdptriage/rules.h"
 #include "rdptriage/status.h"
 
 namespace rdptriage {
-
-namespace internal {
-class SymptomMatcher;
-}  // namespace internal
 
 enum class LogLevel { kDebug, kInfo, kWarning };
 
@@ -53,14 +50,19 @@ struct EvaluateOptions {
   std::map<std::string, double, std::less<>> cost_overrides;
   // Optional diagnostics sink; may be called from the evaluating thread.
   LogCallback log;
+  // Limits on reading EvaluateRequest::client_error.
+  ClientErrorOptions client_error;
 };
 
 struct EvaluateRequest {
   // Symptom id (see RuleSet::symptoms()), e.g. "timeout". Empty or
   // "unknown" considers every cause.
   std::string symptom;
-  // What the client showed, verbatim. Used to pick the symptom when
-  // `symptom` is empty; unrecognised text leaves it "unknown".
+  // What the client showed, verbatim: a message, codes, a whole xfreerdp
+  // log, a 4625 event (see client_error.h). Picks the symptom when
+  // `symptom` is empty (unrecognised text leaves it "unknown"), names the
+  // leading cause, and answers the probes the text itself shows when no
+  // adapter does.
   std::string client_error;
   // Estate facts for probes and fix commands; validated before anything runs.
   Context context;
@@ -83,12 +85,19 @@ class Triage {
   static Triage from_rules(RuleSet rules);
 
   // Runs one triage. Returns kInvalidArgument for an unknown symptom id or a
-  // context value Azure would not accept (names the key); otherwise a
-  // Report, even when every adapter throws, hangs or answers nonsense.
+  // context value Azure would not accept (names the key), kLimitExceeded
+  // for a client error longer than options.client_error.max_bytes;
+  // otherwise a Report, even when every adapter throws, hangs or answers
+  // nonsense.
   StatusOr<Report> evaluate(const EvaluateRequest& request) const;
 
-  // Maps a client error text to a symptom id via the rules' messages;
-  // returns "unknown" when nothing matches.
+  // Reads what the client showed (see client_error.h). Fails only with
+  // kLimitExceeded when `text` is longer than options.max_bytes.
+  StatusOr<ClientErrorReading> read_client_error(std::string_view text,
+                                                 const ClientErrorOptions& options = {}) const;
+
+  // read_client_error(text).symptom; "unknown" when nothing matches or the
+  // text is over the default limit.
   std::string symptom_for_client_error(std::string_view text) const;
 
   const RuleSet& rules() const { return rules_; }
@@ -96,7 +105,6 @@ class Triage {
  private:
   explicit Triage(RuleSet rules);
   RuleSet rules_;
-  std::shared_ptr<const internal::SymptomMatcher> matcher_;  // compiled once
 };
 
 // Validates one context value for its key ("resource_group", "vm", "nsg",

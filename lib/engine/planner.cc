@@ -35,12 +35,14 @@ class Planner {
         options_(in.request->options),
         answers_(rules_),
         status_(in.candidates.size(), CauseStatus::kUnknown),
-        runner_(in.request->adapters, in.context, options_.probe_deadline) {}
+        runner_(in.adapters, in.context, options_.probe_deadline) {}
 
   Report run() {
     report_.symptom = in_.symptom;
     report_.symptom_source = in_.symptom_source;
-    if (!in_.request->adapters.empty()) probe_loop();
+    report_.client_error = in_.client_error;
+    if (in_.leading_cause >= 0) report_.leading_cause = rules_.causes[in_.leading_cause].info.id;
+    if (!in_.adapters.empty()) probe_loop();
     conclude();
     return std::move(report_);
   }
@@ -239,8 +241,12 @@ class Planner {
       open.emplace_back(i, make_candidate(i, ctx));
       if (status_[i] == CauseStatus::kConfirmed) break;
     }
+    // Best first: a confirmed cause waiting on an earlier one, then the
+    // cause the client's error points at, then the likelier ones.
+    auto leading = [&](std::size_t i) { return in_.candidates[i] == in_.leading_cause; };
     std::stable_sort(open.begin(), open.end(), [&](const auto& a, const auto& b) {
       if (a.second.confirmed != b.second.confirmed) return a.second.confirmed;
+      if (leading(a.first) != leading(b.first)) return leading(a.first);
       return likelihood_rank(cause_at(a.first).info.likelihood) <
              likelihood_rank(cause_at(b.first).info.likelihood);
     });
@@ -252,6 +258,9 @@ class Planner {
     if (report_.candidates.front().confirmed)
       report_.explanation = report_.candidates.front().cause +
                             " is confirmed, but a cause earlier on the path could not be checked";
+    else if (leading(open.front().first))
+      report_.explanation = "The client's error points at " + report_.candidates.front().cause +
+                            "; its confirming test has not run yet (next test below).";
   }
 
   const PlanInput& in_;

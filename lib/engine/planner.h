@@ -22,6 +22,10 @@ struct PlanInput {
   std::string symptom_source;              // for the report
   std::vector<int> candidates;             // cause indices in path order
   std::shared_ptr<const Context> context;  // validated
+  // The host's adapters, then the one answering what the client error shows.
+  std::vector<std::shared_ptr<ProbeAdapter>> adapters;
+  ClientErrorReading client_error;  // empty when none was given
+  int leading_cause = -1;           // cause index the client error points at (a candidate)
 };
 
 Report run_plan(const PlanInput& input);

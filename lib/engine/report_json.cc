@@ -50,7 +50,49 @@ std::string effect_of(const Evidence& e) {
   return out.empty() ? "no change" : out;
 }
 
+boost::json::object client_error_json(const ClientErrorReading& r) {
+  boost::json::object o;
+  o["recognized"] = r.recognized();
+  o["bytes"] = r.bytes;
+  o["symptom"] = r.symptom;
+  o["leading_cause"] =
+      r.leading_cause.empty() ? boost::json::value(nullptr) : boost::json::value(r.leading_cause);
+  boost::json::array matches;
+  for (const ClientErrorMatch& m : r.matches) {
+    boost::json::object item;
+    item["source"] = m.source;
+    item["source_title"] = m.source_title;
+    item["code"] = m.code.empty() ? boost::json::value(nullptr) : boost::json::value(m.code);
+    item["name"] = m.name.empty() ? boost::json::value(nullptr) : boost::json::value(m.name);
+    item["listed"] = m.listed;
+    item["meaning"] = m.meaning;
+    item["symptom"] =
+        m.symptom.empty() ? boost::json::value(nullptr) : boost::json::value(m.symptom);
+    item["cause"] = m.cause.empty() ? boost::json::value(nullptr) : boost::json::value(m.cause);
+    boost::json::object observed;
+    for (const auto& [probe, value] : m.observations) observed[probe] = json_of(value);
+    item["observations"] = std::move(observed);
+    item["excerpt"] = m.excerpt;
+    item["offset"] = m.offset;
+    item["line"] = m.line;
+    item["priority"] = m.priority;
+    item["occurrences"] = m.occurrences;
+    item["decisive"] = m.decisive;
+    matches.push_back(std::move(item));
+  }
+  o["matches"] = std::move(matches);
+  boost::json::object observed;
+  for (const auto& [probe, value] : r.observations) observed[probe] = json_of(value);
+  o["observations"] = std::move(observed);
+  o["notes"] = string_array(r.notes);
+  return o;
+}
+
 }  // namespace
+
+std::string client_error_to_json(const ClientErrorReading& reading) {
+  return boost::json::serialize(client_error_json(reading));
+}
 
 std::string report_to_json(const Report& r) {
   boost::json::object o;
@@ -61,6 +103,9 @@ std::string report_to_json(const Report& r) {
   o["explanation"] = r.explanation;
   o["symptom"] = r.symptom;
   o["symptom_source"] = r.symptom_source;
+  o["leading_cause"] =
+      r.leading_cause.empty() ? boost::json::value(nullptr) : boost::json::value(r.leading_cause);
+  if (r.client_error.bytes > 0) o["client_error"] = client_error_json(r.client_error);
   boost::json::array evidence;
   for (const Evidence& e : r.evidence) {
     boost::json::object item;

@@ -1,17 +1,26 @@
 #include "rdptriage/triage.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "engine/planner.h"
 #include "engine/render.h"
-#include "engine/symptom_matcher.h"
+#include "intake/client_error_adapter.h"
+#include "intake/client_error_reader.h"
 #include "rules/model.h"
 
 namespace rdptriage {
+namespace {
 
-Triage::Triage(RuleSet rules)
-    : rules_(std::move(rules)),
-      matcher_(std::make_shared<internal::SymptomMatcher>(*rules_.compiled())) {}
+std::string symptom_source(const ClientErrorReading& reading) {
+  if (!reading.recognized()) return "client error (unrecognised)";
+  if (reading.symptom == "unknown") return "client error (recognised, but it does not say where)";
+  return "client error";
+}
+
+}  // namespace
+
+Triage::Triage(RuleSet rules) : rules_(std::move(rules)) {}
 
 StatusOr<Triage> Triage::create(const TriageOptions& options) {
   StatusOr<RuleSet> rules = RuleSet::load(options.rules);
@@ -21,8 +30,26 @@ StatusOr<Triage> Triage::create(const TriageOptions& options) {
 
 Triage Triage::from_rules(RuleSet rules) { return Triage(std::move(rules)); }
 
+StatusOr<ClientErrorReading> Triage::read_client_error(std::string_view text,
+                                                       const ClientErrorOptions& options) const {
+  if (text.size() > options.max_bytes)
+    return Status(ErrorCode::kLimitExceeded,
+                  "the client error is " + std::to_string(text.size()) +
+                      " bytes, over max_bytes (" + std::to_string(options.max_bytes) +
+                      "); paste the end of the log, where the last error is");
+  const auto& reader = rules_.compiled() ? rules_.compiled()->reader : nullptr;
+  if (!reader) return ClientErrorReading{};
+  try {
+    return reader->read(text, options);
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInternal,
+                  std::string("reading the client error failed: ") + e.what());
+  }
+}
+
 std::string Triage::symptom_for_client_error(std::string_view text) const {
-  return matcher_->match(text);
+  StatusOr<ClientErrorReading> reading = read_client_error(text);
+  return reading.ok() ? reading->symptom : "unknown";
 }
 
 StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
@@ -34,13 +61,23 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
     internal::PlanInput input;
     input.rules = &rules;
     input.request = &request;
+    input.adapters = request.adapters;
+    if (!request.client_error.empty()) {
+      StatusOr<ClientErrorReading> reading =
+          read_client_error(request.client_error, request.options.client_error);
+      if (!reading.ok()) return reading.status();
+      input.client_error = std::move(reading).value();
+      // What the text shows answers only what no host adapter does.
+      if (!input.client_error.observations.empty())
+        input.adapters.push_back(
+            std::make_shared<internal::ClientErrorAdapter>(input.client_error.observations));
+    }
     if (!request.symptom.empty()) {
       input.symptom = request.symptom;
       input.symptom_source = "given";
     } else if (!request.client_error.empty()) {
-      input.symptom = matcher_->match(request.client_error);
-      input.symptom_source =
-          input.symptom == "unknown" ? "client error (unrecognised)" : "client error";
+      input.symptom = input.client_error.symptom;
+      input.symptom_source = symptom_source(input.client_error);
     } else {
       input.symptom = "unknown";
       input.symptom_source = "none given";
@@ -54,6 +91,13 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
         return Status(ErrorCode::kInvalidArgument,
                       "unknown symptom \"" + input.symptom + "\" (see `rdptriage rules table`)");
       input.candidates = rules.symptoms[it->second].causes;
+    }
+    if (const std::string& lead = input.client_error.leading_cause; !lead.empty()) {
+      auto it = rules.cause_index.find(lead);
+      if (it != rules.cause_index.end() &&
+          std::find(input.candidates.begin(), input.candidates.end(), it->second) !=
+              input.candidates.end())
+        input.leading_cause = it->second;
     }
     input.context = std::make_shared<const Context>(request.context);
     return internal::run_plan(input);

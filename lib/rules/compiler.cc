@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "rules/field_reader.h"
+
 namespace rdptriage::internal {
 namespace {
 
@@ -13,124 +15,6 @@ constexpr std::array<std::string_view, 13> kPlaceholders = {
     "subscription", "resource_group", "vm",           "nic",        "nsg",
     "port",         "source_prefix",  "client_ip",    "private_ip", "public_ip",
     "username",     "location",       "computer_name"};
-
-bool valid_id(std::string_view id, bool dotted) {
-  if (id.empty() || id.front() == '.' || id.back() == '.') return false;
-  bool dot = false;
-  for (std::size_t i = 0; i < id.size(); ++i) {
-    char c = id[i];
-    if (c == '.') {
-      if (id[i - 1] == '.') return false;
-      dot = true;
-      continue;
-    }
-    if (!(std::islower(static_cast<unsigned char>(c)) ||
-          std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
-      return false;
-  }
-  return dotted ? dot : !dot;
-}
-
-// Typed field readers: record a diagnostic and return false on a wrong type.
-class Reader {
- public:
-  Reader(DiagnosticSink& sink, const boost::json::object& obj, std::string pointer,
-         std::string subject)
-      : sink_(sink), obj_(obj), pointer_(std::move(pointer)), subject_(std::move(subject)) {}
-
-  const std::string& subject() const { return subject_; }
-  void set_subject(std::string s) { subject_ = std::move(s); }
-  std::string at(std::string_view key) const { return pointer_join(pointer_, key); }
-
-  bool string(std::string_view key, std::string* out, bool required) {
-    const boost::json::value* v = obj_.if_contains(key);
-    if (v == nullptr) {
-      if (required) sink_.require(obj_, pointer_, subject_, key);
-      return !required;
-    }
-    if (!v->is_string()) return type_error(key, "a string", *v);
-    *out = std::string(v->get_string());
-    if (required && out->empty()) {
-      sink_.add(at(key), subject_, "\"" + std::string(key) + "\" must not be empty");
-      return false;
-    }
-    return true;
-  }
-
-  bool strings(std::string_view key, std::vector<std::string>* out, bool required) {
-    const boost::json::value* v = obj_.if_contains(key);
-    if (v == nullptr) {
-      if (required) sink_.require(obj_, pointer_, subject_, key);
-      return !required;
-    }
-    if (!v->is_array()) return type_error(key, "an array of strings", *v);
-    bool ok = true;
-    const auto& arr = v->get_array();
-    for (std::size_t i = 0; i < arr.size(); ++i) {
-      if (!arr[i].is_string()) {
-        sink_.add(pointer_join(at(key), i), subject_,
-                  "expected a string, got " + std::string(json_kind_name(arr[i])));
-        ok = false;
-        continue;
-      }
-      out->emplace_back(arr[i].get_string());
-    }
-    return ok;
-  }
-
-  bool number(std::string_view key, double* out, bool required) {
-    const boost::json::value* v = obj_.if_contains(key);
-    if (v == nullptr) {
-      if (required) sink_.require(obj_, pointer_, subject_, key);
-      return !required;
-    }
-    if (!v->is_number()) return type_error(key, "a number", *v);
-    *out = v->to_number<double>();
-    return true;
-  }
-
-  bool boolean(std::string_view key, bool* out) {
-    const boost::json::value* v = obj_.if_contains(key);
-    if (v == nullptr) return true;
-    if (!v->is_bool()) return type_error(key, "true or false", *v);
-    *out = v->get_bool();
-    return true;
-  }
-
-  const boost::json::array* array(std::string_view key, bool required) {
-    const boost::json::value* v = obj_.if_contains(key);
-    if (v == nullptr) {
-      if (required) sink_.require(obj_, pointer_, subject_, key);
-      return nullptr;
-    }
-    if (!v->is_array()) {
-      type_error(key, "an array", *v);
-      return nullptr;
-    }
-    return &v->get_array();
-  }
-
- private:
-  bool type_error(std::string_view key, std::string_view expected, const boost::json::value& v) {
-    sink_.add(at(key), subject_,
-              "\"" + std::string(key) + "\" must be " + std::string(expected) + ", got " +
-                  std::string(json_kind_name(v)));
-    return false;
-  }
-
-  DiagnosticSink& sink_;
-  const boost::json::object& obj_;
-  std::string pointer_;
-  std::string subject_;
-};
-
-const boost::json::object* as_object(DiagnosticSink& sink, const boost::json::value& v,
-                                     const std::string& pointer, std::string_view what) {
-  if (v.is_object()) return &v.get_object();
-  sink.add(pointer, "",
-           std::string(what) + " must be an object, got " + std::string(json_kind_name(v)));
-  return nullptr;
-}
 
 bool parse_domain(DiagnosticSink& sink, const boost::json::value& v, const std::string& pointer,
                   const std::string& subject, ResultDomain* out) {
@@ -219,7 +103,9 @@ void RuleCompiler::add_document(JsonDocument document) {
   const boost::json::value& root = docs_.back().root();
   const boost::json::object* top = as_object(s, root, "", "a rules file");
   if (top == nullptr) return;
-  s.check_fields(*top, "", "", {"schema", "about", "probes", "symptoms", "rules"});
+  s.check_fields(
+      *top, "", "",
+      {"schema", "about", "probes", "symptoms", "rules", "client_codes", "client_messages"});
   if (const auto* schema = top->if_contains("schema")) {
     if (!schema->is_string() || schema->get_string() != "rdptriage.rules/1")
       s.add("/schema", "", "expected \"rdptriage.rules/1\"");
@@ -240,6 +126,8 @@ void RuleCompiler::add_document(JsonDocument document) {
   each("probes", &RuleCompiler::read_probe);
   each("symptoms", &RuleCompiler::read_symptom);
   each("rules", &RuleCompiler::read_cause);
+  each("client_codes", &RuleCompiler::read_code_table);
+  each("client_messages", &RuleCompiler::read_client_message);
 }
 
 void RuleCompiler::check_placeholders(int doc, const std::string& pointer,
@@ -332,6 +220,9 @@ void RuleCompiler::read_symptom(int doc, const boost::json::value& v, const std:
   }
   r.string("title", &d.symptom.info.title, true);
   r.strings("messages", &d.symptom.info.messages, false);
+  for (std::size_t i = 0; i < d.symptom.info.messages.size(); ++i)
+    check_phrase(doc, pointer_join(r.at("messages"), i), d.symptom.info.id,
+                 d.symptom.info.messages[i]);
   if (!d.symptom.info.id.empty()) symptoms_.push_back(std::move(d));
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "intake/intake_model.h"
 #include "json/json_document.h"
 #include "rdptriage/rules.h"
 #include "rules/model.h"
@@ -47,6 +48,27 @@ struct CauseDecl {
   std::vector<int> probes;
 };
 
+// What a client code or message tells, before ids are resolved.
+struct OutcomeDecl {
+  std::string pointer;  // the object holding symptom, cause and observe
+  std::string symptom;
+  std::string cause;
+  const boost::json::object* observe = nullptr;
+};
+
+struct CodeTableDecl {
+  CodeTable table;
+  DeclRef ref;
+  std::vector<OutcomeDecl> outcomes;  // parallel to table.info.codes
+  std::vector<std::string> code_pointers;
+};
+
+struct MessageDecl {
+  MessageEntry entry;
+  DeclRef ref;
+  OutcomeDecl outcome;
+};
+
 class RuleCompiler {
  public:
   explicit RuleCompiler(const LoadOptions& options) : options_(options) {}
@@ -67,6 +89,17 @@ class RuleCompiler {
   void read_probe(int doc, const boost::json::value& v, const std::string& pointer);
   void read_symptom(int doc, const boost::json::value& v, const std::string& pointer);
   void read_cause(int doc, const boost::json::value& v, const std::string& pointer);
+  // Client-error intake: intake_decls.cc.
+  void read_code_table(int doc, const boost::json::value& v, const std::string& pointer);
+  void read_client_message(int doc, const boost::json::value& v, const std::string& pointer);
+  void read_outcome(int doc, const boost::json::object& obj, const std::string& pointer,
+                    const std::string& subject, OutcomeDecl* out);
+  bool check_phrase(int doc, const std::string& pointer, const std::string& subject,
+                    const std::string& phrase);
+  void resolve_intake();  // after resolve(): symptoms, causes and probes are indexed
+  void resolve_outcome(int doc, const std::string& subject, const OutcomeDecl& decl,
+                       IntakeOutcome* out);
+  Status build_reader();  // after order_and_emit(): needs the path order
   void check_placeholders(int doc, const std::string& pointer, const std::string& subject,
                           const std::string& text);
   template <typename Decl, typename IdOf>
@@ -85,7 +118,11 @@ class RuleCompiler {
   std::vector<ProbeDecl> probes_;
   std::vector<SymptomDecl> symptoms_;
   std::vector<CauseDecl> causes_;
-  CompiledRules out_;  // probes and symptoms indexed for condition compiling
+  std::vector<CodeTableDecl> code_tables_;
+  std::vector<MessageDecl> messages_;
+  std::size_t client_patterns_ = 0;  // patterns, phrases and code names, for the limit
+  IntakeRules intake_;               // resolved; handed to the reader
+  CompiledRules out_;                // probes and symptoms indexed for condition compiling
 
   friend class ConditionCompiler;
   friend class GraphChecker;

@@ -216,10 +216,13 @@ StatusOr<RuleSet> RuleCompiler::finish() {
   Status early = final_status();
   if (!early.ok() && worst_ == ErrorCode::kLimitExceeded) return early;
   resolve();
+  resolve_intake();
   check_graphs();
   Status s = final_status();
   if (!s.ok()) return s;
   order_and_emit();
+  Status reader = build_reader();
+  if (!reader.ok()) return reader;
   return CompiledRules::make_rule_set(std::move(out_));
 }
 

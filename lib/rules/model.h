@@ -4,6 +4,7 @@
 #define RDPTRIAGE_LIB_RULES_MODEL_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include "rdptriage/rules.h"
 
 namespace rdptriage::internal {
+
+class ClientErrorReader;
 
 // The set of values a probe may answer.
 struct ResultDomain {
@@ -76,6 +79,10 @@ struct CompiledRules {
   std::vector<CauseInfo> cause_infos;
   std::vector<ProbeInfo> probe_infos;
   std::vector<SymptomInfo> symptom_infos;
+  std::vector<ClientCodeTableInfo> client_table_infos;
+  std::vector<ClientMessageInfo> client_message_infos;
+  // Reads pasted client errors; compiled once at load.
+  std::shared_ptr<const ClientErrorReader> reader;
 
   // Wraps a finished CompiledRules into the public RuleSet.
   static RuleSet make_rule_set(CompiledRules rules);

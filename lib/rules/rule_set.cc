@@ -55,6 +55,13 @@ const std::vector<SymptomInfo>& RuleSet::symptoms() const {
   return RDPTRIAGE_RULES().symptom_infos;
 }
 
+const std::vector<ClientCodeTableInfo>& RuleSet::client_code_tables() const {
+  return RDPTRIAGE_RULES().client_table_infos;
+}
+const std::vector<ClientMessageInfo>& RuleSet::client_messages() const {
+  return RDPTRIAGE_RULES().client_message_infos;
+}
+
 const CauseInfo* RuleSet::find_cause(std::string_view id) const {
   const auto& r = RDPTRIAGE_RULES();
   auto it = r.cause_index.find(id);

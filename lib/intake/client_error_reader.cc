@@ -1,0 +1,532 @@
+#include "intake/client_error_reader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <tuple>
+
+#include "intake/normalize.h"
+
+namespace rdptriage::internal {
+namespace {
+
+constexpr std::size_t kMaxOccurrencesPerPattern = 100000;
+constexpr std::size_t kExcerptBytes = 160;
+constexpr const char* kWildcard = "(?: [^ ]+){0,8}";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Parses a captured code as a number: 0x-prefixed hex, or digits in `radix`.
+bool parse_number(std::string_view s, int radix, std::uint64_t* out) {
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    radix = 16;
+  }
+  if (s.empty() || s.size() > (radix == 16 ? 16u : 19u)) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (radix == 16 && c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (radix == 16 && c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
+    v = v * static_cast<std::uint64_t>(radix) + static_cast<std::uint64_t>(d);
+  }
+  *out = v;
+  return true;
+}
+
+std::string hex_of(std::uint64_t v) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string out;
+  do {
+    out.insert(out.begin(), digits[v & 0xF]);
+    v >>= 4;
+  } while (v != 0);
+  return "0x" + out;
+}
+
+// The pasted words of [begin, end), whitespace collapsed, cut at a UTF-8
+// boundary.
+std::string excerpt_of(std::string_view text, std::size_t begin, std::size_t end) {
+  end = std::min(end, text.size());
+  std::string out = normalize_spacing(text.substr(begin, end - begin)).text;
+  if (out.size() > kExcerptBytes) {
+    std::size_t cut = kExcerptBytes;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
+}
+
+}  // namespace
+
+RE2::Options intake_re2_options(std::size_t max_mem, bool case_sensitive) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  o.set_max_mem(static_cast<int64_t>(max_mem));
+  o.set_case_sensitive(case_sensitive);
+  return o;
+}
+
+std::string phrase_regex(std::string_view phrase) {
+  std::vector<std::string> segments;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t star = phrase.find('*', start);
+    std::string_view seg = phrase.substr(
+        start, star == std::string_view::npos ? std::string_view::npos : star - start);
+    segments.push_back(normalize_message(seg));
+    if (star == std::string_view::npos) break;
+    start = star + 1;
+  }
+  std::string out;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    std::string& s = segments[i];
+    if (s.size() < 3) return "";                // " " only: no words (or "*" at an end, or "* *")
+    if (i + 1 < segments.size()) s.pop_back();  // the wildcard brings its own spaces
+    if (i > 0) out += kWildcard;
+    out += RE2::QuoteMeta(s);
+  }
+  return out;
+}
+
+struct ClientErrorReader::Hit {
+  int table = -1;                            // code table (also set for a listed code)
+  int code = -1;                             // code index in the table; -1 unlisted
+  int message = -1;                          // message index
+  std::string unlisted;                      // the code as written, when unlisted
+  std::size_t start = 0, end = 0;            // the whole match, original offsets
+  std::size_t code_start = 0, code_end = 0;  // the code itself (code patterns)
+  int priority = 0;
+  bool last_wins = false;
+};
+
+struct ClientErrorReader::Item {
+  Hit hit;  // the occurrence that counts: highest priority, latest
+  int occurrences = 0;
+};
+
+ClientErrorReader::ClientErrorReader(IntakeRules rules, IntakeContext context, std::size_t max_mem)
+    : rules_(std::move(rules)), context_(std::move(context)), max_mem_(max_mem) {}
+
+StatusOr<std::shared_ptr<const ClientErrorReader>> ClientErrorReader::build(IntakeRules rules,
+                                                                            IntakeContext context,
+                                                                            std::size_t max_mem) {
+  std::shared_ptr<ClientErrorReader> r(
+      new ClientErrorReader(std::move(rules), std::move(context), max_mem));
+  Status s = r->compile();
+  if (!s.ok()) return s;
+  return std::shared_ptr<const ClientErrorReader>(std::move(r));
+}
+
+Status ClientErrorReader::compile() {
+  const RE2::Options words = intake_re2_options(max_mem_, true);
+  const RE2::Options spacing = intake_re2_options(max_mem_, false);
+  phrase_set_ = std::make_unique<RE2::Set>(words, RE2::UNANCHORED);
+  code_set_ = std::make_unique<RE2::Set>(spacing, RE2::UNANCHORED);
+  auto add_phrase = [&](const std::string& regex, PhraseOwner owner,
+                        const std::string& what) -> Status {
+    std::string error;
+    auto re = std::make_unique<RE2>(regex, words);
+    if (regex.empty() || !re->ok() || phrase_set_->Add(regex, &error) < 0)
+      return Status(ErrorCode::kValidationError, "cannot compile " + what + ": " + error);
+    phrases_.push_back(std::move(re));
+    phrase_owners_.push_back(owner);
+    return Status();
+  };
+  for (std::size_t m = 0; m < rules_.messages.size(); ++m) {
+    for (const std::string& p : rules_.messages[m].info.phrases) {
+      Status s = add_phrase(phrase_regex(p), {static_cast<int>(m), -1, -1},
+                            "phrase \"" + p + "\" of " + rules_.messages[m].info.id);
+      if (!s.ok()) return s;
+    }
+  }
+  for (std::size_t t = 0; t < rules_.tables.size(); ++t) {
+    const CodeTable& table = rules_.tables[t];
+    for (std::size_t c = 0; c < table.info.codes.size(); ++c) {
+      const ClientCodeInfo& code = table.info.codes[c];
+      std::vector<std::string> names = code.aliases;
+      if (!code.name.empty()) names.insert(names.begin(), code.name);
+      for (const std::string& name : names) {
+        names_.emplace(lower(name), std::make_pair(static_cast<int>(t), static_cast<int>(c)));
+        Status s = add_phrase(RE2::QuoteMeta(normalize_message(name)),
+                              {-1, static_cast<int>(t), static_cast<int>(c)},
+                              "code name \"" + name + "\" of " + table.info.id);
+        if (!s.ok()) return s;
+      }
+    }
+    for (std::size_t p = 0; p < table.patterns.size(); ++p) {
+      const std::string& regex = table.patterns[p].regex;
+      auto re = std::make_unique<RE2>(regex, spacing);
+      std::string error;
+      if (!re->ok() || code_set_->Add(regex, &error) < 0)
+        return Status(ErrorCode::kValidationError, "cannot compile pattern " + std::to_string(p) +
+                                                       " of " + table.info.id + ": " +
+                                                       (re->ok() ? error : re->error()));
+      auto group = re->NamedCapturingGroups().find("code");
+      if (group == re->NamedCapturingGroups().end())
+        return Status(ErrorCode::kValidationError, "pattern " + std::to_string(p) + " of " +
+                                                       table.info.id +
+                                                       " has no (?P<code>...) group");
+      pattern_owners_.push_back({static_cast<int>(t), static_cast<int>(p), group->second});
+      code_patterns_.push_back(std::move(re));
+    }
+  }
+  if ((!phrases_.empty() && !phrase_set_->Compile()) ||
+      (!code_patterns_.empty() && !code_set_->Compile()))
+    return Status(ErrorCode::kLimitExceeded,
+                  "the client-error patterns do not fit in client_pattern_max_mem (" +
+                      std::to_string(max_mem_) + " bytes)");
+  return Status();
+}
+
+std::vector<int> ClientErrorReader::matching(const RE2::Set& set,
+                                             const std::vector<std::unique_ptr<RE2>>& each,
+                                             std::string_view text) {
+  std::vector<int> hits;
+  if (each.empty()) return hits;
+  RE2::Set::ErrorInfo info{RE2::Set::kNoError};
+  if (set.Match(re2::StringPiece(text.data(), text.size()), &hits, &info) ||
+      info.kind == RE2::Set::kNoError)
+    return hits;
+  // The set's DFA ran out of memory on this text: ask each pattern alone.
+  hits.clear();
+  for (std::size_t i = 0; i < each.size(); ++i)
+    if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *each[i]))
+      hits.push_back(static_cast<int>(i));
+  return hits;
+}
+
+void ClientErrorReader::scan_phrases(std::string_view text, std::vector<Hit>* hits) const {
+  const NormalizedText view = normalize_words(text);
+  const re2::StringPiece sp(view.text.data(), view.text.size());
+  for (int index : matching(*phrase_set_, phrases_, view.text)) {
+    const PhraseOwner& owner = phrase_owners_[static_cast<std::size_t>(index)];
+    const RE2& re = *phrases_[static_cast<std::size_t>(index)];
+    std::size_t pos = 0, found = 0;
+    re2::StringPiece m;
+    while (pos < view.text.size() && found++ < kMaxOccurrencesPerPattern &&
+           re.Match(sp, pos, view.text.size(), RE2::UNANCHORED, &m, 1)) {
+      const std::size_t s = static_cast<std::size_t>(m.data() - view.text.data());
+      const std::size_t e = s + m.size();
+      Hit h;
+      // Phrases start and end on the padding spaces around their words.
+      h.start = view.origin[s + 1];
+      h.end = view.origin[e - 2] + 1;
+      h.code_start = h.start;
+      h.code_end = h.end;
+      if (owner.message >= 0) {
+        const MessageEntry& msg = rules_.messages[static_cast<std::size_t>(owner.message)];
+        h.message = owner.message;
+        h.priority = msg.priority;
+        h.last_wins = msg.last_wins;
+      } else {
+        h.table = owner.table;
+        h.code = owner.code;
+        h.priority = rules_.tables[static_cast<std::size_t>(owner.table)].priority;
+      }
+      hits->push_back(std::move(h));
+      pos = e - 1;  // the trailing space may open the next occurrence
+    }
+  }
+}
+
+void ClientErrorReader::scan_codes(std::string_view text, std::vector<Hit>* hits) const {
+  const NormalizedText view = normalize_spacing(text);
+  const re2::StringPiece sp(view.text.data(), view.text.size());
+  std::vector<Hit> found_hits;
+  for (int index : matching(*code_set_, code_patterns_, view.text)) {
+    const PatternOwner& owner = pattern_owners_[static_cast<std::size_t>(index)];
+    const RE2& re = *code_patterns_[static_cast<std::size_t>(index)];
+    const CodeTable& table = rules_.tables[static_cast<std::size_t>(owner.table)];
+    const CodePattern& pattern = table.patterns[static_cast<std::size_t>(owner.pattern)];
+    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(owner.code_group) + 1);
+    std::size_t pos = 0, found = 0;
+    while (pos <= view.text.size() && found++ < kMaxOccurrencesPerPattern &&
+           re.Match(sp, pos, view.text.size(), RE2::UNANCHORED, groups.data(),
+                    static_cast<int>(groups.size()))) {
+      const re2::StringPiece& all = groups[0];
+      const re2::StringPiece& cap = groups.back();
+      const std::size_t s = static_cast<std::size_t>(all.data() - view.text.data());
+      const std::size_t e = s + all.size();
+      pos = std::max(e, s + 1);
+      if (cap.data() == nullptr || cap.empty()) continue;
+      const std::size_t cs = static_cast<std::size_t>(cap.data() - view.text.data());
+      const std::size_t ce = cs + cap.size();
+      Hit h;
+      h.start = view.origin[s];
+      h.end = view.origin[e - 1] + 1;
+      h.code_start = view.origin[cs];
+      h.code_end = view.origin[ce - 1] + 1;
+      h.priority = pattern.priority;
+      h.last_wins = pattern.last_wins;
+      h.table = owner.table;
+      const std::string_view code(cap.data(), cap.size());
+      std::uint64_t value = 0;
+      if (parse_number(code, pattern.radix, &value)) {
+        auto it = table.by_value.find(value);
+        if (it != table.by_value.end())
+          h.code = it->second;
+        else
+          h.unlisted = hex_of(value);
+      } else if (auto it = names_.find(lower(code)); it != names_.end()) {
+        h.table = it->second.first;  // a captured name may belong to another table
+        h.code = it->second.second;
+      } else {
+        h.unlisted = std::string(code);
+      }
+      found_hits.push_back(std::move(h));
+    }
+  }
+  // One code in the text is one code: of the patterns that captured the
+  // same span, the longest match explains it ("Extended error code: 0x7" is
+  // an extended reason, not an "error code"); at equal length a listed code
+  // beats an unlisted reading of the same digits.
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<Hit>> by_span;
+  for (Hit& h : found_hits) by_span[{h.code_start, h.code_end}].push_back(std::move(h));
+  for (auto& [span, group] : by_span) {
+    std::size_t longest = 0;
+    bool any_listed = false;
+    for (const Hit& h : group) longest = std::max(longest, h.end - h.start);
+    for (const Hit& h : group)
+      if (h.end - h.start == longest && h.code >= 0) any_listed = true;
+    for (Hit& h : group)
+      if (h.end - h.start == longest && (h.code >= 0 || !any_listed)) hits->push_back(std::move(h));
+  }
+}
+
+const IntakeOutcome* ClientErrorReader::outcome_of(const Item& item) const {
+  const Hit& h = item.hit;
+  if (h.message >= 0) return &rules_.messages[static_cast<std::size_t>(h.message)].outcome;
+  if (h.code >= 0)
+    return &rules_.tables[static_cast<std::size_t>(h.table)]
+                .outcomes[static_cast<std::size_t>(h.code)];
+  return nullptr;
+}
+
+ClientErrorMatch ClientErrorReader::describe(const Item& item, std::string_view text,
+                                             const std::vector<std::size_t>& newlines) const {
+  const Hit& h = item.hit;
+  ClientErrorMatch m;
+  if (h.message >= 0) {
+    const MessageEntry& msg = rules_.messages[static_cast<std::size_t>(h.message)];
+    m.source = msg.info.id;
+    m.source_title = msg.info.phrases.empty() ? "" : msg.info.phrases.front();
+    m.meaning = msg.info.meaning;
+  } else {
+    const CodeTable& table = rules_.tables[static_cast<std::size_t>(h.table)];
+    m.source = table.info.id;
+    m.source_title = table.info.title;
+    if (h.code >= 0) {
+      const ClientCodeInfo& code = table.info.codes[static_cast<std::size_t>(h.code)];
+      m.code = code.code;
+      m.name = code.name;
+      m.meaning = code.meaning;
+    } else {
+      m.code = h.unlisted;
+      m.listed = false;
+      m.meaning = "Not a code this table lists.";
+    }
+  }
+  if (const IntakeOutcome* o = outcome_of(item)) {
+    m.symptom = o->symptom;
+    m.cause = o->cause;
+    for (const auto& [probe, value] : o->observe)
+      m.observations.emplace_back(context_.probe_ids[static_cast<std::size_t>(probe)], value);
+  }
+  m.excerpt = excerpt_of(text, h.start, h.end);
+  m.offset = h.code_start;
+  m.line = static_cast<int>(std::upper_bound(newlines.begin(), newlines.end(), h.code_start) -
+                            newlines.begin()) +
+           1;
+  m.priority = h.priority;
+  m.occurrences = item.occurrences;
+  return m;
+}
+
+ClientErrorReading ClientErrorReader::read(std::string_view text,
+                                           const ClientErrorOptions& options) const {
+  ClientErrorReading out;
+  out.bytes = text.size();
+  std::vector<Hit> hits;
+  scan_phrases(text, &hits);
+  scan_codes(text, &hits);
+  if (hits.empty()) return out;
+
+  // Repeats of one thing are one item: the occurrence that counts is the
+  // highest-priority one, latest in the text.
+  std::map<std::tuple<int, int, int, std::string>, Item> merged;
+  for (Hit& h : hits) {
+    Item& item = merged[{h.message, h.table, h.code, h.unlisted}];
+    ++item.occurrences;
+    if (item.occurrences == 1 || h.priority > item.hit.priority ||
+        (h.priority == item.hit.priority && h.code_start >= item.hit.code_start)) {
+      int count = item.occurrences;
+      item.hit = std::move(h);
+      item.occurrences = count;
+    }
+  }
+  std::vector<Item> items;
+  for (auto& [key, item] : merged) items.push_back(std::move(item));
+  if (items.size() > options.max_matches) {
+    std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+      return std::tie(a.hit.priority, a.hit.code_start) >
+             std::tie(b.hit.priority, b.hit.code_start);
+    });
+    out.notes.push_back(std::to_string(items.size() - options.max_matches) +
+                        " further things recognised were dropped (max_matches " +
+                        std::to_string(options.max_matches) + ")");
+    items.resize(options.max_matches);
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.hit.code_start < b.hit.code_start;
+  });
+
+  std::vector<bool> decisive(items.size(), false);
+  decide(items, &out, &decisive);
+
+  std::vector<std::size_t> newlines;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') newlines.push_back(i);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    out.matches.push_back(describe(items[i], text, newlines));
+    out.matches.back().decisive = decisive[i];
+  }
+  return out;
+}
+
+void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReading* out,
+                               std::vector<bool>* decisive) const {
+  auto label = [&](std::size_t i) {
+    const Hit& h = items[i].hit;
+    if (h.message >= 0) return rules_.messages[static_cast<std::size_t>(h.message)].info.id;
+    const CodeTable& t = rules_.tables[static_cast<std::size_t>(h.table)];
+    return t.info.id + " " +
+           (h.code >= 0 ? t.info.codes[static_cast<std::size_t>(h.code)].code : h.unlisted);
+  };
+  // Among the items for which `value` gives something, those of the highest
+  // priority; returns the index that decides, or -1 (with `conflict` set
+  // when they disagree and nothing settles it).
+  auto pick = [&](auto value, auto broader, bool* conflict) -> int {
+    *conflict = false;
+    int top = -1;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!value(i).empty()) top = std::max(top, items[i].hit.priority);
+    if (top < 0) return -1;
+    std::vector<std::size_t> tied;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!value(i).empty() && items[i].hit.priority == top) tied.push_back(i);
+    auto latest = [&](bool only_last_wins) {
+      int best = -1;
+      for (std::size_t i : tied)
+        if ((!only_last_wins || items[i].hit.last_wins) &&
+            (best < 0 ||
+             items[i].hit.code_start >= items[static_cast<std::size_t>(best)].hit.code_start))
+          best = static_cast<int>(i);
+      return best;
+    };
+    bool agree = std::all_of(tied.begin(), tied.end(),
+                             [&](std::size_t i) { return value(i) == value(tied.front()); });
+    if (agree) return latest(false);
+    if (int last = latest(true); last >= 0) return last;
+    for (std::size_t i : tied) {
+      if (std::all_of(tied.begin(), tied.end(), [&](std::size_t j) { return broader(i, j); }))
+        return static_cast<int>(i);
+    }
+    *conflict = true;
+    return -1;
+  };
+  auto describe_tie = [&](auto value, const char* what) {
+    std::string list;
+    int top = -1;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!value(i).empty()) top = std::max(top, items[i].hit.priority);
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!value(i).empty() && items[i].hit.priority == top)
+        list += (list.empty() ? "" : ", ") + label(i) + " -> " + value(i);
+    return std::string("the text points to different ") + what + " (" + list + ")";
+  };
+  auto no_broader = [](std::size_t, std::size_t) { return false; };
+
+  // The symptom.
+  auto symptom_of = [&](std::size_t i) -> std::string {
+    const IntakeOutcome* o = outcome_of(items[i]);
+    return o ? o->symptom : std::string();
+  };
+  auto covers = [&](std::size_t i, std::size_t j) {
+    auto a = context_.symptom_causes.find(symptom_of(i));
+    auto b = context_.symptom_causes.find(symptom_of(j));
+    if (a == context_.symptom_causes.end() || b == context_.symptom_causes.end()) return false;
+    return std::includes(a->second.begin(), a->second.end(), b->second.begin(), b->second.end());
+  };
+  bool conflict = false;
+  int chosen = pick(symptom_of, covers, &conflict);
+  if (conflict) {
+    out->notes.push_back(describe_tie(symptom_of, "symptoms") +
+                         "; none covers the others, so the symptom stays unknown");
+  } else if (chosen >= 0) {
+    out->symptom = symptom_of(static_cast<std::size_t>(chosen));
+    (*decisive)[static_cast<std::size_t>(chosen)] = true;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const std::string s = symptom_of(i);
+      if (!s.empty() && s != out->symptom &&
+          items[i].hit.priority == items[static_cast<std::size_t>(chosen)].hit.priority)
+        out->notes.push_back(label(i) + " points to " + s + "; " +
+                             label(static_cast<std::size_t>(chosen)) + " decides (" + out->symptom +
+                             ")");
+    }
+  }
+
+  // The leading cause: only one that explains the symptom.
+  const auto cands = context_.symptom_causes.find(out->symptom);
+  auto cause_of = [&](std::size_t i) -> std::string {
+    const IntakeOutcome* o = outcome_of(items[i]);
+    if (o == nullptr || o->cause.empty() || cands == context_.symptom_causes.end()) return {};
+    auto index = context_.cause_index.find(o->cause);
+    if (index == context_.cause_index.end() ||
+        !std::binary_search(cands->second.begin(), cands->second.end(), index->second))
+      return {};
+    return o->cause;
+  };
+  int lead = pick(cause_of, no_broader, &conflict);
+  if (conflict)
+    out->notes.push_back(describe_tie(cause_of, "causes") + "; no leading cause is named");
+  else if (lead >= 0)
+    out->leading_cause = cause_of(static_cast<std::size_t>(lead));
+
+  // Probe answers the text shows.
+  std::set<int> probes;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (const IntakeOutcome* o = outcome_of(items[i]))
+      for (const auto& [probe, value] : o->observe) probes.insert(probe);
+  for (int probe : probes) {
+    auto value_of = [&](std::size_t i) -> std::string {
+      if (const IntakeOutcome* o = outcome_of(items[i]))
+        for (const auto& [p, v] : o->observe)
+          if (p == probe) return to_string(v);
+      return {};
+    };
+    int at = pick(value_of, no_broader, &conflict);
+    const std::string& id = context_.probe_ids[static_cast<std::size_t>(probe)];
+    if (conflict) {
+      out->notes.push_back(describe_tie(value_of, ("answers for " + id).c_str()) +
+                           "; the probe is left to the adapters");
+      continue;
+    }
+    if (at < 0) continue;
+    for (const auto& [p, v] : outcome_of(items[static_cast<std::size_t>(at)])->observe)
+      if (p == probe) out->observations.emplace(id, v);
+  }
+}
+
+}  // namespace rdptriage::internal

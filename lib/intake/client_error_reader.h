@@ -1,0 +1,114 @@
+// Internal: reads pasted client-error text against the compiled intake
+// rules. Built once per rule set (every pattern compiled into two RE2 sets,
+// so a whole log is scanned once per set whatever the number of patterns);
+// read() is const and safe from many threads.
+//
+// How a reading is decided, when several things in one text point
+// different ways:
+//  - things recognised with no symptom (informational codes) never decide;
+//  - the highest priority decides (codes 40 and above, messages 20, generic
+//    banners lower, a FreeRDP log's last-error line 60);
+//  - at equal priority: one symptom if they agree; else the latest match of
+//    a "last wins" pattern (a log's last error); else the broadest symptom
+//    if its candidates cover all the others'; else "unknown" with a note;
+//  - the leading cause and each probe answer follow the same rule among the
+//    matches that give one (a cause only if it explains the symptom).
+#ifndef RDPTRIAGE_LIB_INTAKE_CLIENT_ERROR_READER_H_
+#define RDPTRIAGE_LIB_INTAKE_CLIENT_ERROR_READER_H_
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "intake/intake_model.h"
+#include "rdptriage/client_error.h"
+#include "rdptriage/status.h"
+
+namespace rdptriage::internal {
+
+// What the reader needs to know about the rest of the rules.
+struct IntakeContext {
+  std::vector<std::string> probe_ids;  // by probe index
+  // Candidate causes (indices, sorted) of each symptom id.
+  std::map<std::string, std::vector<int>, std::less<>> symptom_causes;
+  std::map<std::string, int, std::less<>> cause_index;  // cause id -> index
+};
+
+class ClientErrorReader {
+ public:
+  // Compiles every phrase, code name and code pattern. Fails with
+  // kLimitExceeded when RE2 cannot compile them within `max_mem` bytes per
+  // set, or kValidationError naming a pattern RE2 rejects (the loader checks
+  // each one first, so this means a bug).
+  static StatusOr<std::shared_ptr<const ClientErrorReader>> build(IntakeRules rules,
+                                                                  IntakeContext context,
+                                                                  std::size_t max_mem);
+
+  // Reads `text`. Precondition: text.size() <= options.max_bytes (the
+  // caller reports the limit). Never fails.
+  ClientErrorReading read(std::string_view text, const ClientErrorOptions& options) const;
+
+  const IntakeRules& rules() const { return rules_; }
+
+  ClientErrorReader(const ClientErrorReader&) = delete;
+  ClientErrorReader& operator=(const ClientErrorReader&) = delete;
+
+ private:
+  ClientErrorReader(IntakeRules rules, IntakeContext context, std::size_t max_mem);
+
+  // A pattern in one of the sets: whose it is.
+  struct PhraseOwner {
+    int message = -1;  // index into rules_.messages, or
+    int table = -1;    // a code name: table and code index
+    int code = -1;
+  };
+  struct PatternOwner {
+    int table = -1;
+    int pattern = -1;
+    int code_group = 0;  // submatch index of the "code" group
+  };
+  struct Hit;
+  struct Item;
+
+  Status compile();
+  void scan_phrases(std::string_view text, std::vector<Hit>* hits) const;
+  void scan_codes(std::string_view text, std::vector<Hit>* hits) const;
+  static std::vector<int> matching(const RE2::Set& set,
+                                   const std::vector<std::unique_ptr<RE2>>& each,
+                                   std::string_view text);
+  const IntakeOutcome* outcome_of(const Item& item) const;
+  ClientErrorMatch describe(const Item& item, std::string_view text,
+                            const std::vector<std::size_t>& newlines) const;
+  void decide(const std::vector<Item>& items, ClientErrorReading* out,
+              std::vector<bool>* decisive) const;
+
+  IntakeRules rules_;
+  IntakeContext context_;
+  std::size_t max_mem_;
+  std::map<std::string, std::pair<int, int>, std::less<>> names_;  // lower-case name -> table, code
+
+  std::unique_ptr<RE2::Set> phrase_set_;  // on the words view
+  std::vector<std::unique_ptr<RE2>> phrases_;
+  std::vector<PhraseOwner> phrase_owners_;
+  std::unique_ptr<RE2::Set> code_set_;  // on the spacing view
+  std::vector<std::unique_ptr<RE2>> code_patterns_;
+  std::vector<PatternOwner> pattern_owners_;
+};
+
+// The RE2 form of a message phrase on the words view: its words in order,
+// each "*" standing for up to eight words. Returns "" for a phrase with no
+// words or a "*" at either end.
+std::string phrase_regex(std::string_view phrase);
+
+// RE2 options for client-error patterns: silent, byte-wise (Latin-1),
+// bounded memory; code patterns are case-insensitive.
+RE2::Options intake_re2_options(std::size_t max_mem, bool case_sensitive);
+
+}  // namespace rdptriage::internal
+
+#endif  // RDPTRIAGE_LIB_INTAKE_CLIENT_ERROR_READER_H_

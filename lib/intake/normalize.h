@@ -1,0 +1,39 @@
+// Internal: the two views of pasted client-error text that matching runs on,
+// each remembering where every byte came from in the original, so a match
+// can be reported with its offset, line and the words the person pasted.
+#ifndef RDPTRIAGE_LIB_INTAKE_NORMALIZE_H_
+#define RDPTRIAGE_LIB_INTAKE_NORMALIZE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rdptriage::internal {
+
+struct NormalizedText {
+  std::string text;
+  // origin[i] is the offset in the original of the byte that produced
+  // text[i]; origin[text.size()] is the original's size.
+  std::vector<std::uint32_t> origin;
+};
+
+// The words view, for message phrases and code names: ASCII lower-cased,
+// apostrophes (typographic ones too) dropped, every other run of
+// punctuation, whitespace or typographic punctuation one space, padded with
+// a space at each end. "Can’t  find\n“VM1”." -> " cant find vm1 ".
+// Other non-ASCII text is kept as it is.
+NormalizedText normalize_words(std::string_view text);
+
+// The spacing view, for code patterns: every run of whitespace (line
+// breaks, tabs, no-break spaces) one space, typographic quotes, apostrophes
+// and dashes their ASCII forms, zero-width characters dropped; case and
+// punctuation kept.
+NormalizedText normalize_spacing(std::string_view text);
+
+// normalize_words(text).text.
+std::string normalize_message(std::string_view text);
+
+}  // namespace rdptriage::internal
+
+#endif  // RDPTRIAGE_LIB_INTAKE_NORMALIZE_H_

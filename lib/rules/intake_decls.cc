@@ -1,0 +1,419 @@
+// The client-error intake in rule files: "client_codes" (tables of codes a
+// client reports, with the patterns that find them in pasted text) and
+// "client_messages" (phrases of client messages). Read, checked against the
+// rest of the rules (symptoms, causes, probe domains), and compiled into the
+// ClientErrorReader.
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "intake/client_error_reader.h"
+#include "intake/normalize.h"
+#include "rules/compiler.h"
+#include "rules/field_reader.h"
+
+namespace rdptriage::internal {
+namespace {
+
+constexpr int kMaxPriority = 100;
+constexpr std::size_t kMinPhraseChars = 4;
+
+bool parse_code_value(std::string_view s, std::uint64_t* out) {
+  int radix = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    radix = 16;
+  }
+  if (s.empty() || s.size() > (radix == 16 ? 16u : 19u)) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c)) || (radix == 10 && !std::isdigit(c)))
+      return false;
+    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
+    v = v * static_cast<std::uint64_t>(radix) + static_cast<std::uint64_t>(d);
+  }
+  *out = v;
+  return true;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Reads an optional "priority" (0..100) into *out.
+void read_priority(DiagnosticSink& s, Reader& r, const boost::json::object& obj,
+                   const std::string& subject, int* out) {
+  const boost::json::value* v = obj.if_contains("priority");
+  if (v == nullptr) return;
+  if (!v->is_int64() || v->get_int64() < 0 || v->get_int64() > kMaxPriority) {
+    s.add(r.at("priority"), subject,
+          "priority must be a whole number from 0 to " + std::to_string(kMaxPriority));
+    return;
+  }
+  *out = static_cast<int>(v->get_int64());
+}
+
+bool to_value(const boost::json::value& v, ProbeValue* out) {
+  if (v.is_bool())
+    *out = v.get_bool();
+  else if (v.is_number())
+    *out = v.to_number<double>();
+  else if (v.is_string())
+    *out = std::string(v.get_string());
+  else
+    return false;
+  return true;
+}
+
+}  // namespace
+
+bool RuleCompiler::check_phrase(int doc, const std::string& pointer, const std::string& subject,
+                                const std::string& phrase) {
+  ++client_patterns_;
+  std::size_t chars = 0;
+  for (char c : phrase)
+    if (std::isalnum(static_cast<unsigned char>(c))) ++chars;
+  if (chars < kMinPhraseChars) {
+    sink(doc).add(pointer, subject,
+                  "a phrase needs at least " + std::to_string(kMinPhraseChars) +
+                      " letters or digits, or it would match almost anything");
+    return false;
+  }
+  if (phrase_regex(phrase).empty()) {
+    sink(doc).add(pointer, subject,
+                  "\"*\" stands for words between words: not at either end, not twice in a row");
+    return false;
+  }
+  return true;
+}
+
+void RuleCompiler::read_outcome(int doc, const boost::json::object& obj, const std::string& pointer,
+                                const std::string& subject, OutcomeDecl* out) {
+  Reader r(sink(doc), obj, pointer, subject);
+  out->pointer = pointer;
+  r.string("symptom", &out->symptom, false);
+  r.string("cause", &out->cause, false);
+  if (const boost::json::value* v = obj.if_contains("observe")) {
+    if (v->is_object())
+      out->observe = &v->get_object();
+    else
+      sink(doc).add(r.at("observe"), subject,
+                    "\"observe\" must be an object of probe id -> the value the text shows");
+  }
+}
+
+void RuleCompiler::read_code_table(int doc, const boost::json::value& v,
+                                   const std::string& pointer) {
+  DiagnosticSink& s = sink(doc);
+  const boost::json::object* obj = as_object(s, v, pointer, "a client code table");
+  if (obj == nullptr) return;
+  CodeTableDecl d;
+  d.ref = {doc, pointer};
+  CodeTable& t = d.table;
+  Reader r(s, *obj, pointer, "");
+  bool ok = r.string("id", &t.info.id, true);
+  r.set_subject(t.info.id);
+  const std::string& id = t.info.id;
+  if (ok && !valid_id(id, true))
+    s.add(r.at("id"), id,
+          "code table ids are dotted lower-case names like \"mstsc.disconnect_reason\"");
+  s.check_fields(*obj, pointer, id, {"id", "title", "source", "priority", "patterns", "codes"});
+  r.string("title", &t.info.title, true);
+  r.string("source", &t.info.source, true);
+  read_priority(s, r, *obj, id, &t.priority);
+  t.info.file = docs_[static_cast<std::size_t>(doc)].name();
+
+  if (const boost::json::array* patterns = r.array("patterns", false)) {
+    const RE2::Options options = intake_re2_options(options_.client_pattern_max_mem, false);
+    for (std::size_t i = 0; i < patterns->size(); ++i) {
+      std::string p_ptr = pointer_join(r.at("patterns"), i);
+      CodePattern p;
+      p.priority = t.priority;
+      std::string regex_ptr = p_ptr;
+      if ((*patterns)[i].is_string()) {
+        p.regex = std::string((*patterns)[i].get_string());
+      } else if (const boost::json::object* po = as_object(s, (*patterns)[i], p_ptr, "a pattern")) {
+        s.check_fields(*po, p_ptr, id, {"regex", "priority", "last_wins", "radix"});
+        Reader pr(s, *po, p_ptr, id);
+        pr.string("regex", &p.regex, true);
+        read_priority(s, pr, *po, id, &p.priority);
+        pr.boolean("last_wins", &p.last_wins);
+        if (const boost::json::value* rv = po->if_contains("radix")) {
+          if (!rv->is_int64() || (rv->get_int64() != 10 && rv->get_int64() != 16))
+            s.add(pr.at("radix"), id, "radix is 10 or 16 (for numbers without 0x)");
+          else
+            p.radix = static_cast<int>(rv->get_int64());
+        }
+        regex_ptr = pr.at("regex");
+      } else {
+        continue;
+      }
+      ++client_patterns_;
+      if (p.regex.empty()) continue;
+      RE2 re(p.regex, options);
+      if (!re.ok()) {
+        s.add(regex_ptr, id,
+              "not a valid RE2 expression: " + re.error() +
+                  (re.error_arg().empty() ? "" : " (at \"" + re.error_arg() + "\")"));
+        continue;
+      }
+      if (!re.NamedCapturingGroups().count("code")) {
+        s.add(regex_ptr, id, "a pattern needs a (?P<code>...) group capturing the code");
+        continue;
+      }
+      if (RE2::FullMatch("", re)) {
+        s.add(regex_ptr, id, "a pattern must not match empty text");
+        continue;
+      }
+      t.patterns.push_back(std::move(p));
+    }
+  }
+
+  const boost::json::array* codes = r.array("codes", true);
+  if (codes != nullptr && codes->empty()) s.add(r.at("codes"), id, "a code table needs codes");
+  std::map<std::uint64_t, std::string> seen;
+  for (std::size_t i = 0; codes != nullptr && i < codes->size(); ++i) {
+    std::string c_ptr = pointer_join(r.at("codes"), i);
+    const boost::json::object* co = as_object(s, (*codes)[i], c_ptr, "a code");
+    if (co == nullptr) continue;
+    s.check_fields(*co, c_ptr, id,
+                   {"code", "name", "aliases", "meaning", "symptom", "cause", "observe"});
+    Reader cr(s, *co, c_ptr, id);
+    ClientCodeInfo code;
+    const boost::json::value* cv = co->if_contains("code");
+    if (cv == nullptr) {
+      s.require(*co, c_ptr, id, "code");
+      continue;
+    }
+    if (cv->is_string() && parse_code_value(cv->get_string(), &code.value)) {
+      code.code = std::string(cv->get_string());
+    } else if (cv->is_int64() && cv->get_int64() >= 0) {
+      code.value = static_cast<std::uint64_t>(cv->get_int64());
+      code.code = std::to_string(code.value);
+    } else if (cv->is_uint64()) {
+      code.value = cv->get_uint64();
+      code.code = std::to_string(code.value);
+    } else {
+      s.add(cr.at("code"), id,
+            "a code is a non-negative number, or a string of decimal digits or 0x-prefixed hex");
+      continue;
+    }
+    auto [it, fresh] = seen.emplace(code.value, c_ptr);
+    if (!fresh) {
+      s.add(
+          cr.at("code"), id,
+          "code " + code.code + " is listed twice (first at " + pointer_to_path(it->second) + ")");
+      continue;
+    }
+    cr.set_subject(id + " " + code.code);
+    cr.string("name", &code.name, false);
+    cr.strings("aliases", &code.aliases, false);
+    cr.string("meaning", &code.meaning, true);
+    if (!code.name.empty()) check_phrase(doc, cr.at("name"), cr.subject(), code.name);
+    for (std::size_t k = 0; k < code.aliases.size(); ++k)
+      check_phrase(doc, pointer_join(cr.at("aliases"), k), cr.subject(), code.aliases[k]);
+    OutcomeDecl outcome;
+    read_outcome(doc, *co, c_ptr, cr.subject(), &outcome);
+    t.by_value[code.value] = static_cast<int>(t.info.codes.size());
+    t.info.codes.push_back(std::move(code));
+    d.outcomes.push_back(std::move(outcome));
+    d.code_pointers.push_back(c_ptr);
+  }
+  if (!id.empty()) code_tables_.push_back(std::move(d));
+}
+
+void RuleCompiler::read_client_message(int doc, const boost::json::value& v,
+                                       const std::string& pointer) {
+  DiagnosticSink& s = sink(doc);
+  const boost::json::object* obj = as_object(s, v, pointer, "a client message");
+  if (obj == nullptr) return;
+  MessageDecl d;
+  d.ref = {doc, pointer};
+  MessageEntry& m = d.entry;
+  Reader r(s, *obj, pointer, "");
+  bool ok = r.string("id", &m.info.id, true);
+  r.set_subject(m.info.id);
+  const std::string& id = m.info.id;
+  if (ok && !valid_id(id, true))
+    s.add(r.at("id"), id,
+          "message ids are dotted lower-case names like \"mstsc.cant_find_computer\"");
+  else if (ok && id.starts_with("symptom."))
+    s.add(r.at("id"), id, "\"symptom.\" ids are kept for symptoms' own messages");
+  s.check_fields(
+      *obj, pointer, id,
+      {"id", "phrases", "meaning", "symptom", "cause", "observe", "priority", "last_wins"});
+  r.strings("phrases", &m.info.phrases, true);
+  if (obj->contains("phrases") && m.info.phrases.empty() && obj->at("phrases").is_array())
+    s.add(r.at("phrases"), id, "a message needs at least one phrase");
+  for (std::size_t i = 0; i < m.info.phrases.size(); ++i)
+    check_phrase(doc, pointer_join(r.at("phrases"), i), id, m.info.phrases[i]);
+  r.string("meaning", &m.info.meaning, true);
+  read_priority(s, r, *obj, id, &m.priority);
+  r.boolean("last_wins", &m.last_wins);
+  read_outcome(doc, *obj, pointer, id, &d.outcome);
+  m.info.file = docs_[static_cast<std::size_t>(doc)].name();
+  if (!id.empty()) messages_.push_back(std::move(d));
+}
+
+void RuleCompiler::resolve_outcome(int doc, const std::string& subject, const OutcomeDecl& decl,
+                                   IntakeOutcome* out) {
+  DiagnosticSink& s = sink(doc);
+  out->symptom = decl.symptom;
+  out->cause = decl.cause;
+  const std::string sym_ptr = pointer_join(decl.pointer, "symptom");
+  if (!decl.symptom.empty()) {
+    if (decl.symptom == "unknown")
+      s.add(sym_ptr, subject, "leave \"symptom\" out when the text says nothing about the failure");
+    else if (decl.symptom == "ok")
+      s.add(sym_ptr, subject, "\"ok\" means the session works; a client error cannot show it");
+    else if (!out_.symptom_index.count(decl.symptom))
+      s.add(sym_ptr, subject, "unknown symptom \"" + decl.symptom + "\"");
+  }
+  if (!decl.cause.empty()) {
+    const std::string cause_ptr = pointer_join(decl.pointer, "cause");
+    auto it = out_.cause_index.find(decl.cause);
+    if (it == out_.cause_index.end()) {
+      s.add(cause_ptr, subject, "unknown cause \"" + decl.cause + "\"");
+    } else if (decl.symptom.empty()) {
+      s.add(cause_ptr, subject, "a leading cause needs the symptom it explains (\"symptom\")");
+    } else {
+      const CauseInfo& c = causes_[static_cast<std::size_t>(it->second)].info;
+      if (std::find(c.symptoms.begin(), c.symptoms.end(), decl.symptom) == c.symptoms.end())
+        s.add(cause_ptr, subject,
+              "\"" + decl.cause + "\" does not list symptom \"" + decl.symptom +
+                  "\", so it would never be a candidate");
+    }
+  }
+  if (decl.observe == nullptr) return;
+  for (const auto& member : *decl.observe) {
+    const std::string key(member.key());
+    const std::string ptr = pointer_join(pointer_join(decl.pointer, "observe"), key);
+    auto it = out_.probe_index.find(key);
+    if (it == out_.probe_index.end()) {
+      s.add(ptr, subject, "unknown probe \"" + key + "\"");
+      continue;
+    }
+    const Probe& probe = out_.probes[static_cast<std::size_t>(it->second)];
+    ProbeValue value;
+    if (!to_value(member.value(), &value) || !probe.domain.accepts(value)) {
+      s.add(
+          ptr, subject,
+          "\"" + key + "\" answers " + probe.domain.describe() + "; " +
+              std::string(json_kind_name(member.value())) +
+              (member.value().is_string() ? " \"" + std::string(member.value().get_string()) + "\""
+                                          : "") +
+              " is not one of its values");
+      continue;
+    }
+    out->observe.emplace_back(it->second, std::move(value));
+  }
+}
+
+void RuleCompiler::resolve_intake() {
+  // Ids: tables and messages share one namespace; names are global.
+  std::map<std::string, DeclRef, std::less<>> ids;
+  auto claim = [&](const std::string& id, const DeclRef& ref, const char* kind) {
+    auto [it, fresh] = ids.emplace(id, ref);
+    if (fresh) return true;
+    const JsonDocument& other = docs_[static_cast<std::size_t>(it->second.doc)];
+    SourcePos p = other.position(it->second.pointer);
+    sink(ref.doc).add(pointer_join(ref.pointer, "id"), id,
+                      std::string("duplicate ") + kind + " id (first declared at " + other.name() +
+                          ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ")");
+    return false;
+  };
+  std::map<std::string, std::pair<int, std::string>> names;  // lower name -> doc, pointer
+  IntakeRules intake;
+  for (CodeTableDecl& d : code_tables_) {
+    if (!claim(d.table.info.id, d.ref, "client code table")) continue;
+    for (std::size_t c = 0; c < d.table.info.codes.size(); ++c) {
+      const ClientCodeInfo& code = d.table.info.codes[c];
+      std::vector<std::pair<std::string, std::string>> all;
+      if (!code.name.empty()) all.emplace_back(code.name, pointer_join(d.code_pointers[c], "name"));
+      for (std::size_t k = 0; k < code.aliases.size(); ++k)
+        all.emplace_back(code.aliases[k],
+                         pointer_join(pointer_join(d.code_pointers[c], "aliases"), k));
+      for (const auto& [name, ptr] : all) {
+        auto [it, fresh] = names.emplace(lower(name), std::make_pair(d.ref.doc, ptr));
+        if (fresh) continue;
+        const JsonDocument& other = docs_[static_cast<std::size_t>(it->second.first)];
+        SourcePos p = other.position(it->second.second);
+        sink(d.ref.doc).add(ptr, d.table.info.id + " " + code.code,
+                            "the name \"" + name + "\" is already taken (at " + other.name() + ":" +
+                                std::to_string(p.line) + ":" + std::to_string(p.column) +
+                                "); a name must say one code");
+      }
+      IntakeOutcome o;
+      resolve_outcome(d.ref.doc, d.table.info.id + " " + code.code, d.outcomes[c], &o);
+      d.table.outcomes.push_back(std::move(o));
+    }
+    out_.client_table_infos.push_back(d.table.info);
+    intake.tables.push_back(std::move(d.table));
+  }
+  for (SymptomDecl& d : symptoms_) {
+    if (d.symptom.info.messages.empty()) continue;
+    MessageEntry m;
+    m.info.id = "symptom." + d.symptom.info.id;
+    m.info.phrases = d.symptom.info.messages;
+    m.info.meaning = d.symptom.info.title;
+    m.info.symptom = d.symptom.info.id;
+    m.outcome.symptom = d.symptom.info.id;
+    intake.messages.push_back(std::move(m));
+  }
+  for (MessageDecl& d : messages_) {
+    if (!claim(d.entry.info.id, d.ref, "client message")) continue;
+    resolve_outcome(d.ref.doc, d.entry.info.id, d.outcome, &d.entry.outcome);
+    d.entry.info.symptom = d.entry.outcome.symptom;
+    d.entry.info.cause = d.entry.outcome.cause;
+    out_.client_message_infos.push_back(d.entry.info);
+    intake.messages.push_back(std::move(d.entry));
+  }
+  for (std::size_t t = 0; t < intake.tables.size(); ++t) {
+    CodeTable& table = intake.tables[t];
+    for (std::size_t c = 0; c < table.info.codes.size(); ++c) {
+      table.info.codes[c].symptom = table.outcomes[c].symptom;
+      table.info.codes[c].cause = table.outcomes[c].cause;
+    }
+    out_.client_table_infos[t].codes = table.info.codes;
+  }
+  intake_ = std::move(intake);
+  if (client_patterns_ > options_.max_client_patterns) {
+    std::string file;
+    if (!code_tables_.empty())
+      file = docs_[static_cast<std::size_t>(code_tables_.back().ref.doc)].name();
+    else if (!messages_.empty())
+      file = docs_[static_cast<std::size_t>(messages_.back().ref.doc)].name();
+    else if (!symptoms_.empty())
+      file = docs_[static_cast<std::size_t>(symptoms_.back().ref.doc)].name();
+    add_error(ErrorCode::kLimitExceeded,
+              Diagnostic{file, 0, 0, "", "",
+                         std::to_string(client_patterns_) +
+                             " client-error patterns, phrases and code names exceed "
+                             "max_client_patterns (" +
+                             std::to_string(options_.max_client_patterns) + ")"});
+  }
+}
+
+Status RuleCompiler::build_reader() {
+  IntakeContext context;
+  for (const Probe& p : out_.probes) context.probe_ids.push_back(p.info.id);
+  for (const Symptom& s : out_.symptoms) context.symptom_causes[s.info.id] = s.causes;
+  std::vector<int> all(out_.causes.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
+  context.symptom_causes["unknown"] = all;
+  for (const auto& [id, index] : out_.cause_index) context.cause_index[id] = index;
+  auto reader = ClientErrorReader::build(std::move(intake_), std::move(context),
+                                         options_.client_pattern_max_mem);
+  if (!reader.ok()) {
+    return Status(reader.status().code(), reader.status().message() + "; nothing was loaded",
+                  {Diagnostic{"", 0, 0, "", "", reader.status().message()}});
+  }
+  out_.reader = std::move(reader).value();
+  return Status();
+}
+
+}  // namespace rdptriage::internal
