@@ -92,6 +92,10 @@ struct SymptomInfo {
   std::string id;
   std::string title;
   std::vector<std::string> messages;  // client messages that indicate it
+  // Broader symptoms this one narrows ("timeout" is within "no_connection"):
+  // its candidates are among theirs, and a client error that shows it
+  // refines theirs.
+  std::vector<std::string> within;
 };
 
 // One code a client reports ("0x904", ERRCONNECT_DNS_NAME_NOT_FOUND, event

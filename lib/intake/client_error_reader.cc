@@ -477,10 +477,32 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
   } else if (chosen >= 0) {
     out->symptom = symptom_of(static_cast<std::size_t>(chosen));
     (*decisive)[static_cast<std::size_t>(chosen)] = true;
+    // Anything in the text that shows a narrower symptom within the chosen
+    // one refines it ("connection refused" within a FreeRDP connect failure).
+    for (std::size_t depth = 0; depth < items.size(); ++depth) {
+      auto narrower = [&](std::size_t i) -> std::string {
+        std::string s = symptom_of(i);
+        auto up = context_.broader.find(s);
+        if (s.empty() || up == context_.broader.end() || !up->second.count(out->symptom)) return {};
+        return s;
+      };
+      bool tie = false;
+      int refined = pick(narrower, covers, &tie);
+      if (tie)
+        out->notes.push_back(describe_tie(narrower, "narrower symptoms") + "; kept " +
+                             out->symptom);
+      if (tie || refined < 0) break;
+      const std::size_t r = static_cast<std::size_t>(refined);
+      out->notes.push_back(label(r) + " narrows " + out->symptom + " to " + narrower(r));
+      out->symptom = narrower(r);
+      (*decisive)[r] = true;
+    }
+    const auto up = context_.broader.find(out->symptom);
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string s = symptom_of(i);
       if (!s.empty() && s != out->symptom &&
-          items[i].hit.priority == items[static_cast<std::size_t>(chosen)].hit.priority)
+          (up == context_.broader.end() || !up->second.count(s)) &&
+          items[i].hit.priority >= items[static_cast<std::size_t>(chosen)].hit.priority)
         out->notes.push_back(label(i) + " points to " + s + "; " +
                              label(static_cast<std::size_t>(chosen)) + " decides (" + out->symptom +
                              ")");

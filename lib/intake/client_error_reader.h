@@ -21,6 +21,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,8 @@ struct IntakeContext {
   // Candidate causes (indices, sorted) of each symptom id.
   std::map<std::string, std::vector<int>, std::less<>> symptom_causes;
   std::map<std::string, int, std::less<>> cause_index;  // cause id -> index
+  // Every broader symptom of a symptom (its "within", transitively).
+  std::map<std::string, std::set<std::string>, std::less<>> broader;
 };
 
 class ClientErrorReader {

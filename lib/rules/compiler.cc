@@ -212,7 +212,7 @@ void RuleCompiler::read_symptom(int doc, const boost::json::value& v, const std:
   Reader r(s, *obj, pointer, "");
   bool ok = r.string("id", &d.symptom.info.id, true);
   r.set_subject(d.symptom.info.id);
-  s.check_fields(*obj, pointer, d.symptom.info.id, {"id", "title", "messages"});
+  s.check_fields(*obj, pointer, d.symptom.info.id, {"id", "title", "messages", "within"});
   if (ok && !valid_id(d.symptom.info.id, false)) {
     s.add(r.at("id"), d.symptom.info.id, "symptom ids are lower-case words like \"timeout\"");
   } else if (ok && d.symptom.info.id == "unknown") {
@@ -220,6 +220,7 @@ void RuleCompiler::read_symptom(int doc, const boost::json::value& v, const std:
   }
   r.string("title", &d.symptom.info.title, true);
   r.strings("messages", &d.symptom.info.messages, false);
+  r.strings("within", &d.symptom.info.within, false);
   for (std::size_t i = 0; i < d.symptom.info.messages.size(); ++i)
     check_phrase(doc, pointer_join(r.at("messages"), i), d.symptom.info.id,
                  d.symptom.info.messages[i]);

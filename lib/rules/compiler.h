@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -96,7 +97,8 @@ class RuleCompiler {
                     const std::string& subject, OutcomeDecl* out);
   bool check_phrase(int doc, const std::string& pointer, const std::string& subject,
                     const std::string& phrase);
-  void resolve_intake();  // after resolve(): symptoms, causes and probes are indexed
+  void resolve_intake();           // after resolve(): symptoms, causes and probes are indexed
+  void check_symptom_hierarchy();  // symptoms' "within"
   void resolve_outcome(int doc, const std::string& subject, const OutcomeDecl& decl,
                        IntakeOutcome* out);
   Status build_reader();  // after order_and_emit(): needs the path order
@@ -122,7 +124,9 @@ class RuleCompiler {
   std::vector<MessageDecl> messages_;
   std::size_t client_patterns_ = 0;  // patterns, phrases and code names, for the limit
   IntakeRules intake_;               // resolved; handed to the reader
-  CompiledRules out_;                // probes and symptoms indexed for condition compiling
+  // Every broader symptom of each symptom ("within", transitively).
+  std::map<std::string, std::set<std::string>> broader_;
+  CompiledRules out_;  // probes and symptoms indexed for condition compiling
 
   friend class ConditionCompiler;
   friend class GraphChecker;

@@ -167,8 +167,16 @@ void RuleCompiler::order_and_emit() {
     out_.causes.push_back(std::move(c));
   }
   for (SymptomDecl& d : symptoms_) out_.symptoms.push_back(d.symptom);
+  // A cause of a narrower symptom is a cause of every broader one too
+  // (a cause of "timeout" is one of "no_connection").
   for (std::size_t ci = 0; ci < out_.causes.size(); ++ci) {
+    std::set<std::string> explained(out_.causes[ci].info.symptoms.begin(),
+                                    out_.causes[ci].info.symptoms.end());
     for (const std::string& sym : out_.causes[ci].info.symptoms) {
+      auto up = broader_.find(sym);
+      if (up != broader_.end()) explained.insert(up->second.begin(), up->second.end());
+    }
+    for (const std::string& sym : explained) {
       auto it = out_.symptom_index.find(sym);
       if (it != out_.symptom_index.end())
         out_.symptoms[static_cast<std::size_t>(it->second)].causes.push_back(static_cast<int>(ci));

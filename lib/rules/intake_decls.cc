@@ -282,7 +282,12 @@ void RuleCompiler::resolve_outcome(int doc, const std::string& subject, const Ou
       s.add(cause_ptr, subject, "a leading cause needs the symptom it explains (\"symptom\")");
     } else {
       const CauseInfo& c = causes_[static_cast<std::size_t>(it->second)].info;
-      if (std::find(c.symptoms.begin(), c.symptoms.end(), decl.symptom) == c.symptoms.end())
+      auto explains = [&](const std::string& sym) {
+        if (sym == decl.symptom) return true;
+        auto up = broader_.find(sym);
+        return up != broader_.end() && up->second.count(decl.symptom) > 0;
+      };
+      if (std::none_of(c.symptoms.begin(), c.symptoms.end(), explains))
         s.add(cause_ptr, subject,
               "\"" + decl.cause + "\" does not list symptom \"" + decl.symptom +
                   "\", so it would never be a candidate");
@@ -313,7 +318,44 @@ void RuleCompiler::resolve_outcome(int doc, const std::string& subject, const Ou
   }
 }
 
+void RuleCompiler::check_symptom_hierarchy() {
+  broader_.clear();
+  for (const SymptomDecl& d : symptoms_) {
+    const SymptomInfo& info = d.symptom.info;
+    for (std::size_t k = 0; k < info.within.size(); ++k) {
+      const std::string& parent = info.within[k];
+      const std::string ptr = pointer_join(pointer_join(d.ref.pointer, "within"), k);
+      auto it = out_.symptom_index.find(parent);
+      if (it == out_.symptom_index.end() || parent == "ok") {
+        sink(d.ref.doc).add(ptr, info.id, "unknown symptom \"" + parent + "\"");
+        continue;
+      }
+      // Walk up from the parent: reaching this symptom again is a cycle.
+      std::vector<std::string> todo{parent};
+      std::set<std::string> seen;
+      bool cycle = false;
+      while (!todo.empty() && !cycle) {
+        std::string at = todo.back();
+        todo.pop_back();
+        if (at == info.id) cycle = true;
+        if (!seen.insert(at).second) continue;
+        auto up = out_.symptom_index.find(at);
+        if (up != out_.symptom_index.end())
+          for (const std::string& p :
+               symptoms_[static_cast<std::size_t>(up->second)].symptom.info.within)
+            todo.push_back(p);
+      }
+      if (cycle) {
+        sink(d.ref.doc).add(ptr, info.id, "\"within\" forms a cycle through \"" + parent + "\"");
+        continue;
+      }
+      broader_[info.id].insert(seen.begin(), seen.end());
+    }
+  }
+}
+
 void RuleCompiler::resolve_intake() {
+  check_symptom_hierarchy();
   // Ids: tables and messages share one namespace; names are global.
   std::map<std::string, DeclRef, std::less<>> ids;
   auto claim = [&](const std::string& id, const DeclRef& ref, const char* kind) {
@@ -406,6 +448,7 @@ Status RuleCompiler::build_reader() {
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
   context.symptom_causes["unknown"] = all;
   for (const auto& [id, index] : out_.cause_index) context.cause_index[id] = index;
+  for (const auto& [id, up] : broader_) context.broader[id] = up;
   auto reader = ClientErrorReader::build(std::move(intake_), std::move(context),
                                          options_.client_pattern_max_mem);
   if (!reader.ok()) {
