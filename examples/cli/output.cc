@@ -77,6 +77,26 @@ void pretty(const boost::json::value& v, int indent, std::string& out) {
   }
 }
 
+std::string client_error_block(const ClientErrorReading& c, const Style& st) {
+  std::string out = fmt::format("\nClient error ({} bytes read)\n", c.bytes);
+  if (!c.recognized()) {
+    out += "  nothing recognised: every cause stays a candidate\n";
+  }
+  for (const ClientErrorMatch& m : c.matches) {
+    std::string what = m.code.empty() ? "\"" + m.excerpt + "\"" : m.code;
+    if (!m.name.empty()) what += " " + m.name;
+    std::string outcome = m.symptom.empty() ? "says nothing about the failure" : "-> " + m.symptom;
+    if (!m.cause.empty()) outcome += ", points at " + m.cause;
+    out += fmt::format("  {} {} [{}{}]: {} {}\n", m.decisive ? st.bold("*") : " ", st.bold(what),
+                       m.source, m.line > 1 ? fmt::format(", line {}", m.line) : "", m.meaning,
+                       st.dim(outcome));
+  }
+  for (const auto& [probe, value] : c.observations)
+    out += fmt::format("  shows {} = {}\n", probe, to_string(value));
+  for (const std::string& note : c.notes) out += st.dim("  note: " + note) + "\n";
+  return out;
+}
+
 }  // namespace
 
 bool use_colour(std::FILE* stream) {
@@ -117,6 +137,9 @@ std::string render_human(const Report& r, bool colour) {
       break;
   }
   out += fmt::format("  symptom: {} ({})\n", r.symptom, r.symptom_source);
+  if (!r.leading_cause.empty() && r.leading_cause != r.cause)
+    out += fmt::format("  leading cause from the client error: {}\n", r.leading_cause);
+  if (r.client_error.bytes > 0) out += client_error_block(r.client_error, st);
   if (!r.explanation.empty()) out += "\nWhy\n  " + r.explanation + "\n";
   if (!r.evidence.empty()) {
     out += "\nEvidence\n";

@@ -137,8 +137,12 @@ class Planner {
       ev.adapter = run.adapter;
       ev.elapsed_s = run.elapsed_s;
       ev.result = std::move(run.result);
-      // Nothing ran for an unavailable channel, so it costs nothing.
-      ev.cost_s = ev.result.kind == ProbeResult::Kind::kUnavailable ? 0 : cost_of(probe);
+      // Nothing ran for an unavailable channel, or for an answer the client
+      // error already showed, so those cost nothing.
+      ev.cost_s = ev.result.kind == ProbeResult::Kind::kUnavailable ||
+                          (run.answered_by != nullptr && run.answered_by == in_.already_collected)
+                      ? 0
+                      : cost_of(probe);
       if (ev.result.has_value()) {
         answers_.set_answer(probe, ev.result.value);
       } else {

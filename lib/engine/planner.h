@@ -24,6 +24,8 @@ struct PlanInput {
   std::shared_ptr<const Context> context;  // validated
   // The host's adapters, then the one answering what the client error shows.
   std::vector<std::shared_ptr<ProbeAdapter>> adapters;
+  // Answers from this adapter were already on hand (pasted): they cost nothing.
+  const ProbeAdapter* already_collected = nullptr;
   ClientErrorReading client_error;  // empty when none was given
   int leading_cause = -1;           // cause index the client error points at (a candidate)
 };

@@ -92,6 +92,7 @@ ProbeRun ProbeRunner::run(const Probe& probe) const {
     }
     run.result = std::move(r);
     run.adapter = std::move(name);
+    run.answered_by = adapter.get();
     run.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return run;
   }

@@ -17,7 +17,8 @@ namespace rdptriage::internal {
 
 struct ProbeRun {
   ProbeResult result;
-  std::string adapter;  // name of the adapter that answered, empty if none
+  std::string adapter;                        // name of the adapter that answered, empty if none
+  const ProbeAdapter* answered_by = nullptr;  // that adapter, nullptr if none
   double elapsed_s = 0;
 };
 

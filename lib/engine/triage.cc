@@ -68,9 +68,12 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
       if (!reading.ok()) return reading.status();
       input.client_error = std::move(reading).value();
       // What the text shows answers only what no host adapter does.
-      if (!input.client_error.observations.empty())
-        input.adapters.push_back(
-            std::make_shared<internal::ClientErrorAdapter>(input.client_error.observations));
+      if (!input.client_error.observations.empty()) {
+        auto shown =
+            std::make_shared<internal::ClientErrorAdapter>(input.client_error.observations);
+        input.already_collected = shown.get();
+        input.adapters.push_back(std::move(shown));
+      }
     }
     if (!request.symptom.empty()) {
       input.symptom = request.symptom;
