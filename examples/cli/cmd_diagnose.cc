@@ -17,6 +17,7 @@ struct DiagnoseArgs {
   std::string world;
   std::string observations;
   std::string client_error;
+  std::string client_error_file;
   std::string symptom;
   std::vector<std::string> context;
   std::vector<std::string> rules;
@@ -44,8 +45,11 @@ Status collect_request(const DiagnoseArgs& args, const Triage& triage, EvaluateR
     for (const auto& [k, v] : recorded.context) request->context[k] = v;
     for (auto& adapter : recorded.adapters) request->adapters.push_back(adapter);
   }
-  if (!args.client_error.empty()) {
-    request->client_error = args.client_error;
+  if (!args.client_error.empty() || !args.client_error_file.empty()) {
+    StatusOr<std::string> text = client_error_text(args.client_error, args.client_error_file,
+                                                   request->options.client_error.max_bytes);
+    if (!text.ok()) return text.status();
+    request->client_error = std::move(text).value();
     request->symptom.clear();  // the text given now decides the symptom
   }
   if (!args.symptom.empty()) request->symptom = args.symptom;
@@ -60,10 +64,10 @@ Status collect_request(const DiagnoseArgs& args, const Triage& triage, EvaluateR
 
 int run(const DiagnoseArgs& args) {
   if (args.world.empty() && args.observations.empty() && args.client_error.empty() &&
-      args.symptom.empty())
+      args.client_error_file.empty() && args.symptom.empty())
     return usage_error(
-        "diagnose needs an input: --world FILE, --observations FILE, --client-error TEXT or "
-        "--symptom ID");
+        "diagnose needs an input: --world FILE, --observations FILE, --client-error TEXT, "
+        "--client-error-file FILE or --symptom ID");
   StatusOr<Triage> triage = load_triage(args.rules);
   if (!triage.ok()) return report_error(triage.status());
   EvaluateRequest request;
@@ -72,6 +76,20 @@ int run(const DiagnoseArgs& args) {
   StatusOr<Report> report = triage->evaluate(request);
   if (!report.ok()) return report_error(report.status());
   return print_report(*report, args.json);
+}
+
+// The options a client error brings, on `diagnose` and on the bare command.
+void add_client_error_options(CLI::App* app, DiagnoseArgs* args) {
+  app->add_option("--client-error", args->client_error,
+                  "What the RDP client showed, verbatim: a message, codes (0x904, "
+                  "ERRCONNECT_*, 4625 Sub Status), an xfreerdp log");
+  app->add_option("--client-error-file", args->client_error_file,
+                  "The same from a file, e.g. a whole xfreerdp log (- reads standard input)");
+  app->add_option("--context", args->context,
+                  "Estate facts for fix commands, key=value (resource_group, vm, nsg, ...)")
+      ->take_all();
+  app->add_option("--rules", args->rules, "Extra rule files or directories (repeatable)");
+  app->add_flag("--json", args->json, "Print the report as JSON");
 }
 
 }  // namespace
@@ -85,15 +103,16 @@ Runner add_diagnose(CLI::App& app) {
                   "A simulated estate (rdptriage.world/1): symptom, context and probe answers");
   sub->add_option("--observations", args->observations,
                   "Recorded probe results (rdptriage.observations/1 JSON)");
-  sub->add_option("--client-error", args->client_error,
-                  "What the RDP client showed, verbatim: the starting symptom");
   sub->add_option("--symptom", args->symptom, "A symptom id instead (see `rules table`)");
-  sub->add_option("--context", args->context,
-                  "Estate facts for fix commands, key=value (resource_group, vm, nsg, ...)")
-      ->take_all();
-  sub->add_option("--rules", args->rules, "Extra rule files or directories (repeatable)");
-  sub->add_flag("--json", args->json, "Print the report as JSON");
+  add_client_error_options(sub, args.get());
   return [args] { return run(*args); };
+}
+
+TopLevelRunner add_client_error_shortcut(CLI::App& app) {
+  auto args = std::make_shared<DiagnoseArgs>();
+  add_client_error_options(&app, args.get());
+  return {[args] { return !args->client_error.empty() || !args->client_error_file.empty(); },
+          [args] { return run(*args); }};
 }
 
 }  // namespace rdptriage::cli

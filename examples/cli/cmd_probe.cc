@@ -20,6 +20,7 @@ struct ProbeArgs {
   std::string target;
   double timeout = 5;
   std::string client_error;
+  std::string client_error_file;
   std::vector<std::string> context;
   bool json = false;
 };
@@ -113,8 +114,30 @@ int run(const ProbeArgs& args) {
   if (progress) fmt::print(stderr, "probing {}:{} (timeout {}s)...\n", host, port, args.timeout);
   const LiveObservations& seen = live->collect();
   EvaluateRequest req;
-  req.client_error = args.client_error;
-  if (args.client_error.empty()) req.symptom = symptom_from(seen);
+  StatusOr<std::string> text = client_error_text(args.client_error, args.client_error_file,
+                                                 req.options.client_error.max_bytes);
+  if (!text.ok()) return report_error(text.status());
+  req.client_error = std::move(text).value();
+  const std::string live_symptom = symptom_from(seen);
+  if (req.client_error.empty()) {
+    req.symptom = live_symptom;
+    req.symptom_source = "what this machine saw";
+  } else {
+    // The client's error starts the diagnosis; what this machine sees now
+    // narrows it when it fits inside (a refusal within "no connection"), and
+    // stands in when the error says nothing.
+    StatusOr<ClientErrorReading> reading =
+        triage->read_client_error(req.client_error, req.options.client_error);
+    if (!reading.ok()) return report_error(reading.status());
+    if (live_symptom != "unknown" &&
+        (reading->symptom == "unknown" ||
+         triage->rules().symptom_within(live_symptom, reading->symptom))) {
+      req.symptom = live_symptom;
+      req.symptom_source = reading->symptom == "unknown"
+                               ? "what this machine saw (the client error does not say)"
+                               : "what this machine saw; the client error said " + reading->symptom;
+    }
+  }
   req.context["port"] = std::to_string(port);
   for (const std::string& kv : args.context) {
     auto eq = kv.find('=');
@@ -140,6 +163,8 @@ Runner add_probe(CLI::App& app) {
   sub->add_option("target", args->target, "HOST[:PORT] (IPv6: [ADDR]:PORT)")->required();
   sub->add_option("--timeout", args->timeout, "Deadline per probe, seconds (default 5)");
   sub->add_option("--client-error", args->client_error, "What the RDP client showed, verbatim");
+  sub->add_option("--client-error-file", args->client_error_file,
+                  "The same from a file, e.g. an xfreerdp log (- reads standard input)");
   sub->add_option("--context", args->context,
                   "Estate facts for commands, key=value (resource_group, vm, ...)")
       ->take_all();

@@ -16,6 +16,14 @@ Runner add_rules(CLI::App& app);
 Runner add_drill(CLI::App& app);
 Runner add_probe(CLI::App& app);
 
+// `rdptriage --client-error TEXT` on its own: diagnose from the client's
+// error. `given` says whether the options were used.
+struct TopLevelRunner {
+  std::function<bool()> given;
+  Runner run;
+};
+TopLevelRunner add_client_error_shortcut(CLI::App& app);
+
 }  // namespace rdptriage::cli
 
 #endif  // RDPTRIAGE_EXAMPLES_CLI_COMMANDS_H_

@@ -3,6 +3,9 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <system_error>
 
 namespace rdptriage::cli {
@@ -39,6 +42,40 @@ std::filesystem::path bundled_rules() {
     if (std::filesystem::is_directory(beside, ec)) return beside;
   }
   return bundled_rules_dir();
+}
+
+StatusOr<std::string> client_error_text(const std::string& text, const std::string& file,
+                                        std::size_t max_bytes) {
+  if (file.empty()) return text;
+  std::string content;
+  std::size_t total = 0;
+  const bool from_stdin = file == "-";
+  std::FILE* f = from_stdin ? stdin : std::fopen(file.c_str(), "rb");
+  if (f == nullptr)
+    return Status(ErrorCode::kIoError, file + ": " + std::strerror(errno),
+                  {Diagnostic{file, 0, 0, "", "", std::strerror(errno)}});
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    total += n;
+    content.append(buf, n);
+    if (content.size() > 2 * max_bytes) content.erase(0, content.size() - max_bytes);
+  }
+  const bool failed = std::ferror(f) != 0;
+  if (!from_stdin) std::fclose(f);
+  if (failed)
+    return Status(ErrorCode::kIoError, file + ": read error",
+                  {Diagnostic{file, 0, 0, "", "", "read error"}});
+  if (content.size() > max_bytes) {
+    content.erase(0, content.size() - max_bytes);
+    // Start at a line, not inside one.
+    if (std::size_t nl = content.find('\n'); nl != std::string::npos) content.erase(0, nl + 1);
+    fmt::print(stderr,
+               "rdptriage: {} is {} bytes; reading its last {} bytes, where the last error is\n",
+               from_stdin ? "standard input" : file, total, content.size());
+  }
+  if (text.empty()) return content;
+  return text + "\n" + content;
 }
 
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled) {

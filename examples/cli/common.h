@@ -28,6 +28,13 @@ int usage_error(const std::string& message);
 // else the library's default.
 std::filesystem::path bundled_rules();
 
+// The client error from --client-error TEXT and/or --client-error-file
+// FILE ("-" is standard input), joined by a line break. A file longer than
+// `max_bytes` is read from its end, where a log's last error is (a note
+// says so on stderr). kIoError names a file that cannot be read.
+StatusOr<std::string> client_error_text(const std::string& text, const std::string& file,
+                                        std::size_t max_bytes);
+
 // Loads the bundled rules plus `extra` paths.
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled = true);
 

@@ -15,7 +15,11 @@ int main(int argc, char** argv) {
     CLI::App app{"rdptriage: localize and explain Remote Desktop failures to Azure Windows VMs",
                  "rdptriage"};
     app.set_version_flag("--version", RDPTRIAGE_VERSION);
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
+    app.footer(
+        "With no command, --client-error TEXT (or --client-error-file FILE) diagnoses from what\n"
+        "the client showed: rdptriage --client-error \"Error code: 0x204\"");
+    TopLevelRunner shortcut = add_client_error_shortcut(app);
     std::map<std::string, Runner> runners = {{"diagnose", add_diagnose(app)},
                                              {"catalog", add_catalog(app)},
                                              {"rules", add_rules(app)},
@@ -28,7 +32,13 @@ int main(int argc, char** argv) {
       return code == 0 ? kDiagnosed : kBadInput;
     }
     for (auto& [name, run] : runners)
-      if (app.got_subcommand(name)) return run();
+      if (app.got_subcommand(name)) {
+        if (shortcut.given())
+          return usage_error("put --client-error after the command (e.g. `rdptriage " + name +
+                             " --client-error ...`)");
+        return run();
+      }
+    if (shortcut.given()) return shortcut.run();
     return usage_error("no command given (try --help)");
   } catch (const std::exception& e) {
     fmt::print(stderr, "rdptriage: internal error: {}\n", e.what());

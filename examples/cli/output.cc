@@ -87,9 +87,11 @@ std::string client_error_block(const ClientErrorReading& c, const Style& st) {
     if (!m.name.empty()) what += " " + m.name;
     std::string outcome = m.symptom.empty() ? "says nothing about the failure" : "-> " + m.symptom;
     if (!m.cause.empty()) outcome += ", points at " + m.cause;
-    out += fmt::format("  {} {} [{}{}]: {} {}\n", m.decisive ? st.bold("*") : " ", st.bold(what),
-                       m.source, m.line > 1 ? fmt::format(", line {}", m.line) : "", m.meaning,
-                       st.dim(outcome));
+    std::string where = m.source;
+    if (m.line > 1) where += fmt::format(", line {}", m.line);
+    if (m.occurrences > 1) where += fmt::format(", {} times", m.occurrences);
+    out += fmt::format("  {} {} [{}]: {} {}\n", m.decisive ? st.bold("*") : " ", st.bold(what),
+                       where, m.meaning, st.dim(outcome));
   }
   for (const auto& [probe, value] : c.observations)
     out += fmt::format("  shows {} = {}\n", probe, to_string(value));

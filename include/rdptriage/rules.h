@@ -183,6 +183,9 @@ class RuleSet {
   const CauseInfo* find_cause(std::string_view id) const;
   const ProbeInfo* find_probe(std::string_view id) const;
   const SymptomInfo* find_symptom(std::string_view id) const;
+  // True when symptom `narrower` sits within `broader` (its "within",
+  // transitively); false for unknown ids and for a symptom and itself.
+  bool symptom_within(std::string_view narrower, std::string_view broader) const;
 
   // The Markdown layer table: symptom | layer | cause | confirming test | fix.
   std::string layer_table_markdown() const;

@@ -58,6 +58,8 @@ struct EvaluateRequest {
   // Symptom id (see RuleSet::symptoms()), e.g. "timeout". Empty or
   // "unknown" considers every cause.
   std::string symptom;
+  // How `symptom` was obtained, for the report; default "given".
+  std::string symptom_source;
   // What the client showed, verbatim: a message, codes, a whole xfreerdp
   // log, a 4625 event (see client_error.h). Picks the symptom when
   // `symptom` is empty (unrecognised text leaves it "unknown"), names the

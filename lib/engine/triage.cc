@@ -77,7 +77,7 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
     }
     if (!request.symptom.empty()) {
       input.symptom = request.symptom;
-      input.symptom_source = "given";
+      input.symptom_source = request.symptom_source.empty() ? "given" : request.symptom_source;
     } else if (!request.client_error.empty()) {
       input.symptom = input.client_error.symptom;
       input.symptom_source = symptom_source(input.client_error);

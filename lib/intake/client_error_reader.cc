@@ -363,18 +363,29 @@ ClientErrorReading ClientErrorReader::read(std::string_view text,
   scan_codes(text, &hits);
   if (hits.empty()) return out;
 
+  std::vector<std::size_t> newlines;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') newlines.push_back(i);
+  auto line_of = [&](std::size_t offset) {
+    return static_cast<int>(std::upper_bound(newlines.begin(), newlines.end(), offset) -
+                            newlines.begin()) +
+           1;
+  };
+
   // Repeats of one thing are one item: the occurrence that counts is the
-  // highest-priority one, latest in the text.
-  std::map<std::tuple<int, int, int, std::string>, Item> merged;
+  // highest-priority one, latest in the text; it occurs once per line it
+  // is on (a log line names its error twice: by name and by number).
+  using Key = std::tuple<int, int, int, std::string>;
+  std::map<Key, Item> merged;
+  std::map<Key, std::set<int>> lines;
   for (Hit& h : hits) {
-    Item& item = merged[{h.message, h.table, h.code, h.unlisted}];
-    ++item.occurrences;
-    if (item.occurrences == 1 || h.priority > item.hit.priority ||
-        (h.priority == item.hit.priority && h.code_start >= item.hit.code_start)) {
-      int count = item.occurrences;
+    const Key key{h.message, h.table, h.code, h.unlisted};
+    lines[key].insert(line_of(h.code_start));
+    Item& item = merged[key];
+    if (item.occurrences == 0 || h.priority > item.hit.priority ||
+        (h.priority == item.hit.priority && h.code_start >= item.hit.code_start))
       item.hit = std::move(h);
-      item.occurrences = count;
-    }
+    item.occurrences = static_cast<int>(lines[key].size());
   }
   std::vector<Item> items;
   for (auto& [key, item] : merged) items.push_back(std::move(item));
@@ -395,9 +406,6 @@ ClientErrorReading ClientErrorReader::read(std::string_view text,
   std::vector<bool> decisive(items.size(), false);
   decide(items, &out, &decisive);
 
-  std::vector<std::size_t> newlines;
-  for (std::size_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n') newlines.push_back(i);
   for (std::size_t i = 0; i < items.size(); ++i) {
     out.matches.push_back(describe(items[i], text, newlines));
     out.matches.back().decisive = decisive[i];

@@ -62,6 +62,21 @@ const std::vector<ClientMessageInfo>& RuleSet::client_messages() const {
   return RDPTRIAGE_RULES().client_message_infos;
 }
 
+bool RuleSet::symptom_within(std::string_view narrower, std::string_view broader) const {
+  std::vector<std::string> todo;
+  if (const SymptomInfo* s = find_symptom(narrower)) todo = s->within;
+  std::set<std::string, std::less<>> seen;
+  while (!todo.empty()) {
+    std::string at = std::move(todo.back());
+    todo.pop_back();
+    if (at == broader) return true;
+    if (!seen.insert(at).second) continue;
+    if (const SymptomInfo* s = find_symptom(at))
+      todo.insert(todo.end(), s->within.begin(), s->within.end());
+  }
+  return false;
+}
+
 const CauseInfo* RuleSet::find_cause(std::string_view id) const {
   const auto& r = RDPTRIAGE_RULES();
   auto it = r.cause_index.find(id);
