@@ -134,19 +134,18 @@ Status ClientErrorReader::compile() {
   const RE2::Options spacing = intake_re2_options(max_mem_, false);
   phrase_set_ = std::make_unique<RE2::Set>(words, RE2::UNANCHORED);
   code_set_ = std::make_unique<RE2::Set>(spacing, RE2::UNANCHORED);
-  auto add_phrase = [&](const std::string& regex, PhraseOwner owner,
-                        const std::string& what) -> Status {
+  auto add_phrase = [&](const std::string& regex, int message, const std::string& what) -> Status {
     std::string error;
     auto re = std::make_unique<RE2>(regex, words);
     if (regex.empty() || !re->ok() || phrase_set_->Add(regex, &error) < 0)
       return Status(ErrorCode::kValidationError, "cannot compile " + what + ": " + error);
     phrases_.push_back(std::move(re));
-    phrase_owners_.push_back(owner);
+    phrase_owners_.push_back(message);
     return Status();
   };
   for (std::size_t m = 0; m < rules_.messages.size(); ++m) {
     for (const std::string& p : rules_.messages[m].info.phrases) {
-      Status s = add_phrase(phrase_regex(p), {static_cast<int>(m), -1, -1},
+      Status s = add_phrase(phrase_regex(p), static_cast<int>(m),
                             "phrase \"" + p + "\" of " + rules_.messages[m].info.id);
       if (!s.ok()) return s;
     }
@@ -159,27 +158,18 @@ Status ClientErrorReader::compile() {
       if (!code.name.empty()) names.insert(names.begin(), code.name);
       for (const std::string& name : names) {
         names_.emplace(lower(name), std::make_pair(static_cast<int>(t), static_cast<int>(c)));
-        Status s = add_phrase(RE2::QuoteMeta(normalize_message(name)),
-                              {-1, static_cast<int>(t), static_cast<int>(c)},
-                              "code name \"" + name + "\" of " + table.info.id);
+        // A name is a whole identifier: XF_EXIT_CONN_DENIED is not inside
+        // XF_EXIT_CONN_DENIED_FIPS.
+        Status s = add_code_pattern(
+            "(?:^|[^a-z0-9_])(?P<code>" + RE2::QuoteMeta(name) + ")(?:[^a-z0-9_]|$)",
+            static_cast<int>(t), -1, static_cast<int>(c));
         if (!s.ok()) return s;
       }
     }
     for (std::size_t p = 0; p < table.patterns.size(); ++p) {
-      const std::string& regex = table.patterns[p].regex;
-      auto re = std::make_unique<RE2>(regex, spacing);
-      std::string error;
-      if (!re->ok() || code_set_->Add(regex, &error) < 0)
-        return Status(ErrorCode::kValidationError, "cannot compile pattern " + std::to_string(p) +
-                                                       " of " + table.info.id + ": " +
-                                                       (re->ok() ? error : re->error()));
-      auto group = re->NamedCapturingGroups().find("code");
-      if (group == re->NamedCapturingGroups().end())
-        return Status(ErrorCode::kValidationError, "pattern " + std::to_string(p) + " of " +
-                                                       table.info.id +
-                                                       " has no (?P<code>...) group");
-      pattern_owners_.push_back({static_cast<int>(t), static_cast<int>(p), group->second});
-      code_patterns_.push_back(std::move(re));
+      Status s =
+          add_code_pattern(table.patterns[p].regex, static_cast<int>(t), static_cast<int>(p), -1);
+      if (!s.ok()) return s;
     }
   }
   if ((!phrases_.empty() && !phrase_set_->Compile()) ||
@@ -187,6 +177,23 @@ Status ClientErrorReader::compile() {
     return Status(ErrorCode::kLimitExceeded,
                   "the client-error patterns do not fit in client_pattern_max_mem (" +
                       std::to_string(max_mem_) + " bytes)");
+  return Status();
+}
+
+Status ClientErrorReader::add_code_pattern(const std::string& regex, int table, int pattern,
+                                           int code) {
+  const std::string what = (pattern >= 0 ? "pattern " + std::to_string(pattern) : "a code name") +
+                           " of " + rules_.tables[static_cast<std::size_t>(table)].info.id;
+  auto re = std::make_unique<RE2>(regex, intake_re2_options(max_mem_, false));
+  std::string error;
+  if (!re->ok() || code_set_->Add(regex, &error) < 0)
+    return Status(ErrorCode::kValidationError,
+                  "cannot compile " + what + ": " + (re->ok() ? error : re->error()));
+  auto group = re->NamedCapturingGroups().find("code");
+  if (group == re->NamedCapturingGroups().end())
+    return Status(ErrorCode::kValidationError, what + " has no (?P<code>...) group");
+  pattern_owners_.push_back({table, pattern, group->second, code});
+  code_patterns_.push_back(std::move(re));
   return Status();
 }
 
@@ -211,7 +218,8 @@ void ClientErrorReader::scan_phrases(std::string_view text, std::vector<Hit>* hi
   const NormalizedText view = normalize_words(text);
   const re2::StringPiece sp(view.text.data(), view.text.size());
   for (int index : matching(*phrase_set_, phrases_, view.text)) {
-    const PhraseOwner& owner = phrase_owners_[static_cast<std::size_t>(index)];
+    const MessageEntry& msg =
+        rules_.messages[static_cast<std::size_t>(phrase_owners_[static_cast<std::size_t>(index)])];
     const RE2& re = *phrases_[static_cast<std::size_t>(index)];
     std::size_t pos = 0, found = 0;
     re2::StringPiece m;
@@ -225,16 +233,9 @@ void ClientErrorReader::scan_phrases(std::string_view text, std::vector<Hit>* hi
       h.end = view.origin[e - 2] + 1;
       h.code_start = h.start;
       h.code_end = h.end;
-      if (owner.message >= 0) {
-        const MessageEntry& msg = rules_.messages[static_cast<std::size_t>(owner.message)];
-        h.message = owner.message;
-        h.priority = msg.priority;
-        h.last_wins = msg.last_wins;
-      } else {
-        h.table = owner.table;
-        h.code = owner.code;
-        h.priority = rules_.tables[static_cast<std::size_t>(owner.table)].priority;
-      }
+      h.message = phrase_owners_[static_cast<std::size_t>(index)];
+      h.priority = msg.priority;
+      h.last_wins = msg.last_wins;
       hits->push_back(std::move(h));
       pos = e - 1;  // the trailing space may open the next occurrence
     }
@@ -249,7 +250,9 @@ void ClientErrorReader::scan_codes(std::string_view text, std::vector<Hit>* hits
     const PatternOwner& owner = pattern_owners_[static_cast<std::size_t>(index)];
     const RE2& re = *code_patterns_[static_cast<std::size_t>(index)];
     const CodeTable& table = rules_.tables[static_cast<std::size_t>(owner.table)];
-    const CodePattern& pattern = table.patterns[static_cast<std::size_t>(owner.pattern)];
+    const bool by_name = owner.pattern < 0;
+    const CodePattern* pattern =
+        by_name ? nullptr : &table.patterns[static_cast<std::size_t>(owner.pattern)];
     std::vector<re2::StringPiece> groups(static_cast<std::size_t>(owner.code_group) + 1);
     std::size_t pos = 0, found = 0;
     while (pos <= view.text.size() && found++ < kMaxOccurrencesPerPattern &&
@@ -259,21 +262,28 @@ void ClientErrorReader::scan_codes(std::string_view text, std::vector<Hit>* hits
       const re2::StringPiece& cap = groups.back();
       const std::size_t s = static_cast<std::size_t>(all.data() - view.text.data());
       const std::size_t e = s + all.size();
-      pos = std::max(e, s + 1);
-      if (cap.data() == nullptr || cap.empty()) continue;
+      if (cap.data() == nullptr || cap.empty()) {
+        pos = std::max(e, s + 1);
+        continue;
+      }
       const std::size_t cs = static_cast<std::size_t>(cap.data() - view.text.data());
       const std::size_t ce = cs + cap.size();
+      // Resume after the code, not the match: what closes one match (a
+      // separator) may open the next.
+      pos = std::max(ce, s + 1);
       Hit h;
       h.start = view.origin[s];
       h.end = view.origin[e - 1] + 1;
       h.code_start = view.origin[cs];
       h.code_end = view.origin[ce - 1] + 1;
-      h.priority = pattern.priority;
-      h.last_wins = pattern.last_wins;
+      h.priority = by_name ? table.priority : pattern->priority;
+      h.last_wins = !by_name && pattern->last_wins;
       h.table = owner.table;
       const std::string_view code(cap.data(), cap.size());
       std::uint64_t value = 0;
-      if (parse_number(code, pattern.radix, &value)) {
+      if (by_name) {
+        h.code = owner.code;
+      } else if (parse_number(code, pattern->radix, &value)) {
         auto it = table.by_value.find(value);
         if (it != table.by_value.end())
           h.code = it->second;
@@ -485,10 +495,14 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
   } else if (chosen >= 0) {
     out->symptom = symptom_of(static_cast<std::size_t>(chosen));
     (*decisive)[static_cast<std::size_t>(chosen)] = true;
-    // Anything in the text that shows a narrower symptom within the chosen
-    // one refines it ("connection refused" within a FreeRDP connect failure).
+    // Lesser evidence that shows a narrower symptom within the chosen one
+    // refines it ("connection refused" within a FreeRDP connect failure).
+    // Evidence as strong as the decider's cannot: where it disagreed, the
+    // broadest symptom was the safe choice.
+    const int decider = items[static_cast<std::size_t>(chosen)].hit.priority;
     for (std::size_t depth = 0; depth < items.size(); ++depth) {
       auto narrower = [&](std::size_t i) -> std::string {
+        if (items[i].hit.priority >= decider) return {};
         std::string s = symptom_of(i);
         auto up = context_.broader.find(s);
         if (s.empty() || up == context_.broader.end() || !up->second.count(out->symptom)) return {};
@@ -508,9 +522,7 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
     const auto up = context_.broader.find(out->symptom);
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string s = symptom_of(i);
-      if (!s.empty() && s != out->symptom &&
-          (up == context_.broader.end() || !up->second.count(s)) &&
-          items[i].hit.priority >= items[static_cast<std::size_t>(chosen)].hit.priority)
+      if (!s.empty() && s != out->symptom && (up == context_.broader.end() || !up->second.count(s)))
         out->notes.push_back(label(i) + " points to " + s + "; " +
                              label(static_cast<std::size_t>(chosen)) + " decides (" + out->symptom +
                              ")");

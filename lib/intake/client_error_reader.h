@@ -11,8 +11,12 @@
 //  - at equal priority: one symptom if they agree; else the latest match of
 //    a "last wins" pattern (a log's last error); else the broadest symptom
 //    if its candidates cover all the others'; else "unknown" with a note;
+//  - lesser evidence showing a symptom within the decided one refines it
+//    (ERRCONNECT_CONNECT_FAILED, then "Connection refused": refused);
 //  - the leading cause and each probe answer follow the same rule among the
 //    matches that give one (a cause only if it explains the symptom).
+// Message phrases match on the words view; code patterns and code names
+// (whole identifiers) on the spacing view.
 #ifndef RDPTRIAGE_LIB_INTAKE_CLIENT_ERROR_READER_H_
 #define RDPTRIAGE_LIB_INTAKE_CLIENT_ERROR_READER_H_
 
@@ -64,21 +68,18 @@ class ClientErrorReader {
  private:
   ClientErrorReader(IntakeRules rules, IntakeContext context, std::size_t max_mem);
 
-  // A pattern in one of the sets: whose it is.
-  struct PhraseOwner {
-    int message = -1;  // index into rules_.messages, or
-    int table = -1;    // a code name: table and code index
-    int code = -1;
-  };
+  // Whose a code-set pattern is: a table's pattern, or one code's name.
   struct PatternOwner {
     int table = -1;
-    int pattern = -1;
+    int pattern = -1;    // index into the table's patterns; -1 for a name
     int code_group = 0;  // submatch index of the "code" group
+    int code = -1;       // the named code, for a name
   };
   struct Hit;
   struct Item;
 
   Status compile();
+  Status add_code_pattern(const std::string& regex, int table, int pattern, int code);
   void scan_phrases(std::string_view text, std::vector<Hit>* hits) const;
   void scan_codes(std::string_view text, std::vector<Hit>* hits) const;
   static std::vector<int> matching(const RE2::Set& set,
@@ -95,10 +96,10 @@ class ClientErrorReader {
   std::size_t max_mem_;
   std::map<std::string, std::pair<int, int>, std::less<>> names_;  // lower-case name -> table, code
 
-  std::unique_ptr<RE2::Set> phrase_set_;  // on the words view
+  std::unique_ptr<RE2::Set> phrase_set_;  // message phrases, on the words view
   std::vector<std::unique_ptr<RE2>> phrases_;
-  std::vector<PhraseOwner> phrase_owners_;
-  std::unique_ptr<RE2::Set> code_set_;  // on the spacing view
+  std::vector<int> phrase_owners_;      // message index of each phrase
+  std::unique_ptr<RE2::Set> code_set_;  // code patterns and names, on the spacing view
   std::vector<std::unique_ptr<RE2>> code_patterns_;
   std::vector<PatternOwner> pattern_owners_;
 };
