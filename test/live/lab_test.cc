@@ -1,132 +1,11 @@
 // The live-probe lab: real xrdp servers and nftables rules inside the network
 // namespace lab.sh created. Nothing leaves loopback.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <boost/json.hpp>
-#include <catch2/catch.hpp>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <thread>
-
-#include "rdptriage/live_probes.h"
+#include "live/lab_support.h"
 
 namespace rdptriage {
 namespace {
 
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-const fs::path& lab_dir() {
-  static const fs::path dir = [] {
-    fs::path d = fs::temp_directory_path() / ("rdptriage-lab-" + std::to_string(getpid()));
-    fs::create_directories(d);
-    std::string cmd =
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=rdptriage-lab -keyout " +
-        (d / "key.pem").string() + " -out " + (d / "cert.pem").string() + " >/dev/null 2>&1";
-    if (std::system(cmd.c_str()) != 0) FAIL("cannot create the lab certificate");
-    return d;
-  }();
-  return dir;
-}
-
-bool port_open(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// One xrdp child per case, killed when the case ends.
-class Xrdp {
- public:
-  Xrdp(int port, const std::string& globals) : port_(port) {
-    fs::path ini = lab_dir() / ("xrdp-" + std::to_string(port) + ".ini");
-    std::ofstream(ini)
-        << "[Globals]\nini_version=1\nfork=false\nport=tcp://127.0.0.1:" << port << "\n"
-        << globals << "\n[Logging]\nLogFile=" << (lab_dir() / "xrdp.log").string()
-        << "\nLogLevel=WARNING\nEnableSyslog=false\n"
-           "[Xorg]\nname=Xorg\nlib=libxup.so\nusername=ask\npassword=ask\nip=127.0.0.1\nport=-1\n";
-    pid_ = fork();
-    if (pid_ == 0) {
-      freopen("/dev/null", "w", stdout);
-      freopen("/dev/null", "w", stderr);
-      execl("/usr/sbin/xrdp", "xrdp", "--nodaemon", "--config", ini.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 100 && !port_open(port); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    REQUIRE(port_open(port));
-  }
-  ~Xrdp() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-
- private:
-  int port_;
-  pid_t pid_ = -1;
-};
-
-std::string tls_globals(const std::string& security_layer, const std::string& extra = "") {
-  return "security_layer=" + security_layer +
-         "\ncrypt_level=high\ncertificate=" + (lab_dir() / "cert.pem").string() +
-         "\nkey_file=" + (lab_dir() / "key.pem").string() + "\n" + extra;
-}
-
-LiveObservations look_at(const std::string& host, int port, double seconds) {
-  LiveProbeOptions o;
-  o.timeout = std::chrono::milliseconds(static_cast<int>(seconds * 1000));
-  LiveProbeAdapter a(host, port, o);
-  return a.collect();
-}
-
-LiveObservations look(int port, double seconds = 2) { return look_at("127.0.0.1", port, seconds); }
-
-LiveObservations look_host(const std::string& host, double seconds) {
-  return look_at(host, 3389, seconds);
-}
-
-struct CliRun {
-  int exit_code = -1;
-  boost::json::value report;
-};
-
-CliRun cli_probe(const std::string& target, double timeout) {
-  const char* cli = std::getenv("RDPTRIAGE_CLI");
-  REQUIRE(cli != nullptr);
-  std::string cmd = std::string(cli) + " probe " + target + " --json --timeout " +
-                    std::to_string(timeout) +
-                    " --context resource_group=lab-rg --context vm=lab-vm 2>/dev/null";
-  CliRun r;
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    int status = pclose(p);
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  boost::system::error_code ec;
-  r.report = boost::json::parse(out, ec);
-  INFO(out);
-  REQUIRE_FALSE(ec);
-  return r;
-}
-
-void nft(const std::string& rule) { REQUIRE(std::system(("nft " + rule).c_str()) == 0); }
+using namespace lab;
 
 TEST_CASE("negotiate: the server selects TLS and shows its certificate") {
   Xrdp server(14001, tls_globals("negotiate"));
@@ -248,42 +127,6 @@ TEST_CASE("a server that is not RDP is recognised") {
   ::close(fd);
   server.join();
 }
-
-// A DNS server on 127.0.0.1:53 inside the namespace: answers NXDOMAIN for
-// names starting with "missing", never answers names starting with "silent".
-class FakeDns {
- public:
-  FakeDns() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(53);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    thread_ = std::thread([this] {
-      unsigned char q[512];
-      sockaddr_in from{};
-      socklen_t len = sizeof from;
-      ssize_t n;
-      while ((n = ::recvfrom(fd_, q, sizeof q, 0, reinterpret_cast<sockaddr*>(&from), &len)) > 12) {
-        if (q[13] == 's') continue;  // first label starts with 's': stay silent
-        q[2] = 0x81;                 // QR, RD
-        q[3] = 0x83;                 // RA, rcode 3 (NXDOMAIN)
-        ::sendto(fd_, q, static_cast<std::size_t>(n), 0, reinterpret_cast<sockaddr*>(&from), len);
-        len = sizeof from;
-      }
-    });
-  }
-  ~FakeDns() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-
- private:
-  int fd_ = -1;
-  std::thread thread_;
-};
 
 TEST_CASE("DNS: no such name is told apart from a resolver that does not answer") {
   FakeDns dns;
