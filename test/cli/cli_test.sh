@@ -49,6 +49,46 @@ check "client error alone" 3 "$bin" diagnose --json --client-error "An authentic
 [ "$(json_field "$tmp/out" "['layer']")" = "auth" ] && { echo "ok   client error -> layer auth"; pass=$((pass+1)); } || { echo "FAIL client error layer"; fail=$((fail+1)); }
 expect "next tests are named" "$tmp/out" '"next_test": "az '
 
+# The client's error on its own, from a file, from stdin; custom codes.
+check "client error on its own" 3 "$bin" --client-error "Error code: 0xF07" --json
+[ "$(json_field "$tmp/out" "['leading_cause']")" = "auth.password_expired" ] && { echo "ok   0xF07 -> auth.password_expired leads"; pass=$((pass+1)); } || { echo "FAIL 0xF07 leading cause"; fail=$((fail+1)); }
+expect "the next test for the leading cause comes first" "$tmp/out" '"cause": "auth.password_expired"'
+check "client error human report" 3 "$bin" --client-error "Error code: 0x204 Extended error code: 0x7"
+expect "shows what was read" "$tmp/out" "disconnectReasonSocketConnectFailed"
+expect "marks what decided" "$tmp/out" '\* 7 exDiscReasonServerDeniedConnection'
+check "an xfreerdp log from a file" 0 "$bin" diagnose --client-error-file "$src/test/data/xfreerdp/nocert.log" --json
+[ "$(json_field "$tmp/out" "['cause']")" = "service.listener_certificate" ] && { echo "ok   log -> listener certificate"; pass=$((pass+1)); } || { echo "FAIL log cause"; fail=$((fail+1)); }
+check "an xfreerdp log on stdin" 3 bash -c "\"$bin\" --client-error-file - --json < \"$src/test/data/xfreerdp/closed-port.log\""
+[ "$(json_field "$tmp/out" "['symptom']")" = "no_connection" ] && { echo "ok   stdin -> no_connection"; pass=$((pass+1)); } || { echo "FAIL stdin symptom"; fail=$((fail+1)); }
+python3 -c "import sys; sys.stdout.write('x' * 3000000 + '\\nERRCONNECT_ACCOUNT_LOCKED_OUT [0x00020018]\\n')" >"$tmp/huge.log"
+check "a huge log is read from its end" 3 "$bin" --client-error-file "$tmp/huge.log" --json
+[ "$(json_field "$tmp/out" "['symptom']")" = "account_locked" ] && { echo "ok   huge log -> account_locked"; pass=$((pass+1)); } || { echo "FAIL huge log"; fail=$((fail+1)); }
+expect "says it read the end" "$tmp/err" "reading its last"
+check "a missing log file" 2 "$bin" --client-error-file "$tmp/nope.log"
+expect "names the file" "$tmp/err" "nope.log"
+check "--client-error before a command" 2 "$bin" --client-error x diagnose --symptom timeout
+check "nothing at all" 2 "$bin"
+check "unrecognised text" 3 "$bin" --client-error "the printer is out of paper" --json
+[ "$(json_field "$tmp/out" "['client_error']['recognized']")" = "False" ] && { echo "ok   unrecognised says so"; pass=$((pass+1)); } || { echo "FAIL unrecognised"; fail=$((fail+1)); }
+cat >"$tmp/ourclient.json" <<'JSON'
+{"schema": "rdptriage.rules/1",
+ "client_codes": [{"id": "acme.gateway", "title": "ACME RDP gateway error", "source": "ACME runbook",
+   "patterns": ["gw-err-(?P<code>\\d+)"],
+   "codes": [{"code": 4041, "name": "GW_BACKEND_UNREACHABLE", "meaning": "The gateway cannot reach the VM.",
+              "symptom": "timeout"}]}],
+ "client_messages": [{"id": "acme.vpn_down", "phrases": ["acme vpn is * disconnected"],
+   "meaning": "The VPN to Azure is down.", "symptom": "timeout",
+   "cause": "network.edge_device_block"}]}
+JSON
+check "rules check custom client codes" 0 "$bin" rules check "$tmp/ourclient.json"
+check "a custom client code" 3 "$bin" --client-error "GW-ERR-4041 at 10:02" --rules "$tmp/ourclient.json" --json
+[ "$(json_field "$tmp/out" "['symptom']")" = "timeout" ] && { echo "ok   custom code -> timeout"; pass=$((pass+1)); } || { echo "FAIL custom code"; fail=$((fail+1)); }
+check "a custom client message" 3 "$bin" diagnose --client-error "ACME VPN is currently disconnected" --rules "$tmp/ourclient.json" --json
+[ "$(json_field "$tmp/out" "['leading_cause']")" = "network.edge_device_block" ] && { echo "ok   custom message -> cause"; pass=$((pass+1)); } || { echo "FAIL custom message"; fail=$((fail+1)); }
+printf '{"schema": "rdptriage.rules/1", "client_codes": [{"id": "acme.bad", "title": "t", "source": "s",\n  "patterns": ["gw-err-(\\\\d+"], "codes": [{"code": 1, "meaning": "m"}]}]}' >"$tmp/badregex.json"
+check "a broken custom pattern" 2 "$bin" rules check "$tmp/badregex.json"
+expect "names file, line and path" "$tmp/err" 'badregex.json:2:[0-9]+: client_codes\[0\]\.patterns\[0\]: .*not a valid RE2 expression'
+
 # Rules rendering and checking.
 check "rules table" 0 "$bin" rules table
 expect "table header" "$tmp/out" "^\| Symptom \| Layer \| Cause \| Confirming test \| Fix \|"
