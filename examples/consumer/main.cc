@@ -1,5 +1,6 @@
-// A minimal host: one adapter answering like a healthy estate whose NSG now
-// denies RDP, evaluated against the installed bundled rules.
+// A minimal host: reads a pasted client error, then one adapter answers like
+// a healthy estate whose NSG now denies RDP, evaluated against the installed
+// bundled rules.
 #include <iostream>
 #include <map>
 #include <memory>
@@ -46,8 +47,16 @@ int main() {
     std::cerr << triage.status().to_string() << "\n";
     return 1;
   }
+  // What the user pasted: mstsc's dialog, read with the installed rules.
+  auto reading = triage->read_client_error(
+      "Remote Desktop can't connect to the remote computer for one of these reasons:\n"
+      "Error code: 0x204\nExtended error code: 0x0");
+  if (!reading.ok() || reading->symptom != "no_connection") {
+    std::cerr << "the client error was not read as no_connection\n";
+    return 1;
+  }
   rdptriage::EvaluateRequest request;
-  request.symptom = "timeout";
+  request.symptom = "timeout";  // what the host measured: the connect hangs
   request.context = {{"resource_group", "prod-rg"}, {"vm", "web01"}};
   request.adapters.push_back(std::make_shared<EstateAdapter>());
   auto report = triage->evaluate(request);
