@@ -80,11 +80,7 @@ int run(const DiagnoseArgs& args) {
 
 // The options a client error brings, on `diagnose` and on the bare command.
 void add_client_error_options(CLI::App* app, DiagnoseArgs* args) {
-  app->add_option("--client-error", args->client_error,
-                  "What the RDP client showed, verbatim: a message, codes (0x904, "
-                  "ERRCONNECT_*, 4625 Sub Status), an xfreerdp log");
-  app->add_option("--client-error-file", args->client_error_file,
-                  "The same from a file, e.g. a whole xfreerdp log (- reads standard input)");
+  add_client_error_input(app, &args->client_error, &args->client_error_file);
   app->add_option("--context", args->context,
                   "Estate facts for fix commands, key=value (resource_group, vm, nsg, ...)")
       ->take_all();

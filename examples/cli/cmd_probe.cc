@@ -162,9 +162,7 @@ Runner add_probe(CLI::App& app) {
       "probe", "Probe an RDP listener from this machine and diagnose what it shows");
   sub->add_option("target", args->target, "HOST[:PORT] (IPv6: [ADDR]:PORT)")->required();
   sub->add_option("--timeout", args->timeout, "Deadline per probe, seconds (default 5)");
-  sub->add_option("--client-error", args->client_error, "What the RDP client showed, verbatim");
-  sub->add_option("--client-error-file", args->client_error_file,
-                  "The same from a file, e.g. an xfreerdp log (- reads standard input)");
+  add_client_error_input(sub, &args->client_error, &args->client_error_file);
   sub->add_option("--context", args->context,
                   "Estate facts for commands, key=value (resource_group, vm, ...)")
       ->take_all();

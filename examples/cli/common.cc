@@ -44,6 +44,14 @@ std::filesystem::path bundled_rules() {
   return bundled_rules_dir();
 }
 
+void add_client_error_input(CLI::App* app, std::string* text, std::string* file) {
+  app->add_option("--client-error", *text,
+                  "What the RDP client showed, verbatim: a message, codes (0x904, "
+                  "ERRCONNECT_*, 4625 Sub Status), an xfreerdp log");
+  app->add_option("--client-error-file", *file,
+                  "The same from a file, e.g. a whole xfreerdp log (- reads standard input)");
+}
+
 StatusOr<std::string> client_error_text(const std::string& text, const std::string& file,
                                         std::size_t max_bytes) {
   if (file.empty()) return text;

@@ -2,6 +2,7 @@
 #ifndef RDPTRIAGE_EXAMPLES_CLI_COMMON_H_
 #define RDPTRIAGE_EXAMPLES_CLI_COMMON_H_
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ int usage_error(const std::string& message);
 // The bundled rules next to this executable (../share/rdptriage/rules),
 // else the library's default.
 std::filesystem::path bundled_rules();
+
+// Registers --client-error TEXT and --client-error-file FILE on `app`.
+void add_client_error_input(CLI::App* app, std::string* text, std::string* file);
 
 // The client error from --client-error TEXT and/or --client-error-file
 // FILE ("-" is standard input), joined by a line break. A file longer than

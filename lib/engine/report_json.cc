@@ -50,6 +50,12 @@ std::string effect_of(const Evidence& e) {
   return out.empty() ? "no change" : out;
 }
 
+boost::json::object observations_json(const auto& observations) {
+  boost::json::object out;
+  for (const auto& [probe, value] : observations) out[probe] = json_of(value);
+  return out;
+}
+
 boost::json::object client_error_json(const ClientErrorReading& r) {
   boost::json::object o;
   o["recognized"] = r.recognized();
@@ -69,9 +75,7 @@ boost::json::object client_error_json(const ClientErrorReading& r) {
     item["symptom"] =
         m.symptom.empty() ? boost::json::value(nullptr) : boost::json::value(m.symptom);
     item["cause"] = m.cause.empty() ? boost::json::value(nullptr) : boost::json::value(m.cause);
-    boost::json::object observed;
-    for (const auto& [probe, value] : m.observations) observed[probe] = json_of(value);
-    item["observations"] = std::move(observed);
+    item["observations"] = observations_json(m.observations);
     item["excerpt"] = m.excerpt;
     item["offset"] = m.offset;
     item["line"] = m.line;
@@ -81,9 +85,7 @@ boost::json::object client_error_json(const ClientErrorReading& r) {
     matches.push_back(std::move(item));
   }
   o["matches"] = std::move(matches);
-  boost::json::object observed;
-  for (const auto& [probe, value] : r.observations) observed[probe] = json_of(value);
-  o["observations"] = std::move(observed);
+  o["observations"] = observations_json(r.observations);
   o["notes"] = string_array(r.notes);
   return o;
 }

@@ -20,30 +20,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Parses a captured code as a number: 0x-prefixed hex, or digits in `radix`.
-bool parse_number(std::string_view s, int radix, std::uint64_t* out) {
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    s.remove_prefix(2);
-    radix = 16;
-  }
-  if (s.empty() || s.size() > (radix == 16 ? 16u : 19u)) return false;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    int d;
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if (radix == 16 && c >= 'a' && c <= 'f')
-      d = c - 'a' + 10;
-    else if (radix == 16 && c >= 'A' && c <= 'F')
-      d = c - 'A' + 10;
-    else
-      return false;
-    v = v * static_cast<std::uint64_t>(radix) + static_cast<std::uint64_t>(d);
-  }
-  *out = v;
-  return true;
-}
-
 std::string hex_of(std::uint64_t v) {
   static const char* digits = "0123456789ABCDEF";
   std::string out;
@@ -68,6 +44,29 @@ std::string excerpt_of(std::string_view text, std::size_t begin, std::size_t end
 }
 
 }  // namespace
+
+bool parse_code_number(std::string_view s, int radix, std::uint64_t* out) {
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    s.remove_prefix(2);
+    radix = 16;
+  }
+  if (s.empty() || s.size() > (radix == 16 ? 16u : 19u)) return false;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    int d;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (radix == 16 && c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (radix == 16 && c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return false;
+    v = v * static_cast<std::uint64_t>(radix) + static_cast<std::uint64_t>(d);
+  }
+  *out = v;
+  return true;
+}
 
 RE2::Options intake_re2_options(std::size_t max_mem, bool case_sensitive) {
   RE2::Options o;
@@ -283,7 +282,7 @@ void ClientErrorReader::scan_codes(std::string_view text, std::vector<Hit>* hits
       std::uint64_t value = 0;
       if (by_name) {
         h.code = owner.code;
-      } else if (parse_number(code, pattern->radix, &value)) {
+      } else if (parse_code_number(code, pattern->radix, &value)) {
         auto it = table.by_value.find(value);
         if (it != table.by_value.end())
           h.code = it->second;

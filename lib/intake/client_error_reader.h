@@ -109,6 +109,10 @@ class ClientErrorReader {
 // words or a "*" at either end.
 std::string phrase_regex(std::string_view phrase);
 
+// Reads a code as a number: 0x-prefixed hex, else digits in `radix` (10 or
+// 16). False for anything else, or more digits than 64 bits hold.
+bool parse_code_number(std::string_view text, int radix, std::uint64_t* out);
+
 // RE2 options for client-error patterns: silent, byte-wise (Latin-1),
 // bounded memory; code patterns are case-insensitive.
 RE2::Options intake_re2_options(std::size_t max_mem, bool case_sensitive);

@@ -20,24 +20,6 @@ namespace {
 constexpr int kMaxPriority = 100;
 constexpr std::size_t kMinPhraseChars = 4;
 
-bool parse_code_value(std::string_view s, std::uint64_t* out) {
-  int radix = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    s.remove_prefix(2);
-    radix = 16;
-  }
-  if (s.empty() || s.size() > (radix == 16 ? 16u : 19u)) return false;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (!std::isxdigit(static_cast<unsigned char>(c)) || (radix == 10 && !std::isdigit(c)))
-      return false;
-    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
-    v = v * static_cast<std::uint64_t>(radix) + static_cast<std::uint64_t>(d);
-  }
-  *out = v;
-  return true;
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -189,7 +171,7 @@ void RuleCompiler::read_code_table(int doc, const boost::json::value& v,
       s.require(*co, c_ptr, id, "code");
       continue;
     }
-    if (cv->is_string() && parse_code_value(cv->get_string(), &code.value)) {
+    if (cv->is_string() && parse_code_number(cv->get_string(), 10, &code.value)) {
       code.code = std::string(cv->get_string());
     } else if (cv->is_int64() && cv->get_int64() >= 0) {
       code.value = static_cast<std::uint64_t>(cv->get_int64());

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "rdptriage/triage.h"
+#include "support/bundled_triage.h"
 #include "support/fake_adapter.h"
 
 namespace rdptriage {
@@ -12,14 +13,7 @@ namespace {
 using testing::MapAdapter;
 using testing::V;
 
-const Triage& bundled() {
-  static const Triage triage = [] {
-    auto t = Triage::create({});
-    if (!t.ok()) FAIL(t.status().to_string());
-    return std::move(t).value();
-  }();
-  return triage;
-}
+const Triage& bundled() { return testing::bundled_triage(); }
 
 const Evidence* find(const Report& r, const std::string& probe) {
   for (const Evidence& e : r.evidence)

@@ -11,18 +11,12 @@
 #include <sstream>
 
 #include "rdptriage/triage.h"
+#include "support/bundled_triage.h"
 
 namespace rdptriage {
 namespace {
 
-const Triage& bundled() {
-  static const Triage triage = [] {
-    auto t = Triage::create({});
-    if (!t.ok()) FAIL(t.status().to_string());
-    return std::move(t).value();
-  }();
-  return triage;
-}
+const Triage& bundled() { return testing::bundled_triage(); }
 
 boost::json::value cases() {
   std::ifstream in(std::string(RDPTRIAGE_TEST_SOURCE_DIR) + "/test/data/client_error_cases.json");

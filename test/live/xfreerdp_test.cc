@@ -8,6 +8,7 @@
 
 #include "live/lab_support.h"
 #include "rdptriage/triage.h"
+#include "support/bundled_triage.h"
 
 namespace rdptriage {
 namespace {
@@ -46,14 +47,7 @@ ClientRun xfreerdp(const std::string& name, const std::string& target, const std
   return c;
 }
 
-const Triage& triage() {
-  static const Triage t = [] {
-    auto made = Triage::create({});
-    if (!made.ok()) FAIL(made.status().to_string());
-    return std::move(made).value();
-  }();
-  return t;
-}
+const Triage& triage() { return testing::bundled_triage(); }
 
 std::set<std::string> candidate_layers(const Report& r) {
   std::set<std::string> out;

@@ -6,6 +6,7 @@
 
 #include "rdptriage/rules.h"
 #include "rdptriage/triage.h"
+#include "support/expect_problem.h"
 
 namespace rdptriage {
 namespace {
@@ -39,13 +40,7 @@ std::string table(const std::string& codes, const std::string& patterns = "[]",
          patterns + R"(, "codes": )" + codes + extra + "}]";
 }
 
-Diagnostic expect_problem(const StatusOr<RuleSet>& r, const std::string& fragment) {
-  REQUIRE_FALSE(r.ok());
-  for (const Diagnostic& d : r.status().diagnostics())
-    if (d.message.find(fragment) != std::string::npos) return d;
-  FAIL("no diagnostic contains \"" << fragment << "\"; got:\n" << r.status().to_string());
-  return {};
-}
+using testing::expect_problem;
 
 TEST_CASE("a valid intake loads, and the rule set lists it") {
   auto r =

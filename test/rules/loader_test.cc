@@ -6,6 +6,7 @@
 #include <string>
 
 #include "rdptriage/rules.h"
+#include "support/expect_problem.h"
 
 namespace rdptriage {
 namespace {
@@ -43,14 +44,7 @@ StatusOr<RuleSet> load(const std::string& rules_json, const LoadOptions& options
   return RuleSet::load_documents({{"probes.json", kProbes}, {"rules.json", rules_json}}, options);
 }
 
-// Asserts the load failed with a diagnostic whose message contains `fragment`.
-Diagnostic expect_problem(const StatusOr<RuleSet>& r, const std::string& fragment) {
-  REQUIRE_FALSE(r.ok());
-  for (const Diagnostic& d : r.status().diagnostics())
-    if (d.message.find(fragment) != std::string::npos) return d;
-  FAIL("no diagnostic contains \"" << fragment << "\"; got:\n" << r.status().to_string());
-  return {};
-}
+using testing::expect_problem;
 
 TEST_CASE("a valid set loads and is ordered along the path") {
   auto r =

@@ -1,0 +1,114 @@
+// Hostile and random pasted text: the reader never crashes, hangs or
+// guesses, and one Triage reads from many threads at once.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <random>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "rdptriage/triage.h"
+#include "support/bundled_triage.h"
+
+namespace rdptriage {
+namespace {
+
+const Triage& bundled() { return testing::bundled_triage(); }
+
+bool valid_symptom(const std::string& id) {
+  return id == "unknown" || bundled().rules().find_symptom(id) != nullptr;
+}
+
+TEST_CASE("random bytes and shuffled fragments of real errors read without harm") {
+  const std::vector<std::string> fragments = {"Error code: ",
+                                              "0x",
+                                              "904",
+                                              "Extended error code:",
+                                              "\xE2\x80\x99",
+                                              "\xE2\x80\x9C",
+                                              "ERRCONNECT_",
+                                              "CONNECT_FAILED",
+                                              " [0x0002000",
+                                              "D]",
+                                              "Sub Status:",
+                                              "0xC000006A",
+                                              "can't find the computer",
+                                              "*",
+                                              "\n",
+                                              "\r\n",
+                                              "\t",
+                                              "\xC2\xA0",
+                                              "\xFF",
+                                              "\x00",
+                                              "(?P<code>",
+                                              "xfreerdp exited with code ",
+                                              "147",
+                                              "AADSTS",
+                                              "53003",
+                                              "the local security authority",
+                                              "freerdp_set_last_error_ex ",
+                                              "ERRINFO_SERVER_DWM_CRASH",
+                                              "\xF0\x9F\x98\x80"};
+  std::mt19937 rng(20261125);
+  for (int i = 0; i < 2000; ++i) {
+    std::string text;
+    const int parts = static_cast<int>(rng() % 40);
+    for (int k = 0; k < parts; ++k) {
+      if (rng() % 4 == 0) {
+        std::string raw(rng() % 16, '\0');
+        for (char& c : raw) c = static_cast<char>(rng() % 256);
+        text += raw;
+      } else {
+        text += fragments[rng() % fragments.size()];
+      }
+    }
+    INFO("case " << i);
+    auto reading = bundled().read_client_error(text);
+    REQUIRE(reading.ok());
+    CHECK(valid_symptom(reading->symptom));
+    CHECK(reading->bytes == text.size());
+    for (const ClientErrorMatch& m : reading->matches) {
+      CHECK(m.offset <= text.size());
+      CHECK(m.line >= 1);
+    }
+    if (!reading->leading_cause.empty())
+      CHECK(bundled().rules().find_cause(reading->leading_cause) != nullptr);
+  }
+}
+
+TEST_CASE("pathological text stays linear: a megabyte of near-misses") {
+  std::string text;
+  while (text.size() < (1u << 20) - 64) text += "error code 0x error code: extended error ";
+  auto reading = bundled().read_client_error(text);
+  REQUIRE(reading.ok());
+  CHECK(reading->symptom == "unknown");
+  std::string words;
+  while (words.size() < (1u << 20) - 64) words += "remote desktop can't find the ";
+  reading = bundled().read_client_error(words);
+  REQUIRE(reading.ok());
+}
+
+TEST_CASE("eight threads read client errors from one Triage") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"Error code: 0xF07", "password_expired"},
+      {"ERRCONNECT_DNS_NAME_NOT_FOUND [0x00020005]", "name_not_found"},
+      {"the printer is out of paper", "unknown"},
+      {"Sub Status: 0xC0000234", "account_locked"}};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        const auto& [text, symptom] = cases[static_cast<std::size_t>(t + i) % cases.size()];
+        EvaluateRequest req;
+        req.client_error = text;
+        auto r = bundled().evaluate(req);
+        if (!r.ok() || r->symptom != symptom) ++wrong;
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
+}
+
+}  // namespace
+}  // namespace rdptriage
