@@ -37,6 +37,7 @@ nsg-deny.json confirmed network.nsg_denies_rdp 0
 termservice-stopped.json confirmed service.termservice_down 0
 credssp.json confirmed auth.credssp_mismatch 0
 expired-password.json confirmed auth.password_expired 0
+event-4625.json confirmed auth.wrong_password 0
 black-screen-memory.json confirmed guest.resource_exhaustion 0
 partial.json inconclusive None 3
 CASES
