@@ -14,12 +14,6 @@ constexpr std::size_t kMaxOccurrencesPerPattern = 100000;
 constexpr std::size_t kExcerptBytes = 160;
 constexpr const char* kWildcard = "(?: [^ ]+){0,8}";
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string hex_of(std::uint64_t v) {
   static const char* digits = "0123456789ABCDEF";
   std::string out;
@@ -156,7 +150,7 @@ Status ClientErrorReader::compile() {
       std::vector<std::string> names = code.aliases;
       if (!code.name.empty()) names.insert(names.begin(), code.name);
       for (const std::string& name : names) {
-        names_.emplace(lower(name), std::make_pair(static_cast<int>(t), static_cast<int>(c)));
+        names_.emplace(ascii_lower(name), std::make_pair(static_cast<int>(t), static_cast<int>(c)));
         // A name is a whole identifier: XF_EXIT_CONN_DENIED is not inside
         // XF_EXIT_CONN_DENIED_FIPS.
         Status s = add_code_pattern(
@@ -288,7 +282,7 @@ void ClientErrorReader::scan_codes(std::string_view text, std::vector<Hit>* hits
           h.code = it->second;
         else
           h.unlisted = hex_of(value);
-      } else if (auto it = names_.find(lower(code)); it != names_.end()) {
+      } else if (auto it = names_.find(ascii_lower(code)); it != names_.end()) {
         h.table = it->second.first;  // a captured name may belong to another table
         h.code = it->second.second;
       } else {

@@ -60,8 +60,6 @@ class ClientErrorReader {
   // caller reports the limit). Never fails.
   ClientErrorReading read(std::string_view text, const ClientErrorOptions& options) const;
 
-  const IntakeRules& rules() const { return rules_; }
-
   ClientErrorReader(const ClientErrorReader&) = delete;
   ClientErrorReader& operator=(const ClientErrorReader&) = delete;
 

@@ -154,4 +154,10 @@ NormalizedText normalize_spacing(std::string_view text) {
 
 std::string normalize_message(std::string_view text) { return normalize_words(text).text; }
 
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace rdptriage::internal

@@ -34,6 +34,9 @@ NormalizedText normalize_spacing(std::string_view text);
 // normalize_words(text).text.
 std::string normalize_message(std::string_view text);
 
+// `text` with ASCII letters lower-cased: how code names are compared.
+std::string ascii_lower(std::string_view text);
+
 }  // namespace rdptriage::internal
 
 #endif  // RDPTRIAGE_LIB_INTAKE_NORMALIZE_H_

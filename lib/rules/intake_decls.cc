@@ -20,12 +20,6 @@ namespace {
 constexpr int kMaxPriority = 100;
 constexpr std::size_t kMinPhraseChars = 4;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Reads an optional "priority" (0..100) into *out.
 void read_priority(DiagnosticSink& s, Reader& r, const boost::json::object& obj,
                    const std::string& subject, int* out) {
@@ -355,14 +349,14 @@ void RuleCompiler::resolve_intake() {
   for (CodeTableDecl& d : code_tables_) {
     if (!claim(d.table.info.id, d.ref, "client code table")) continue;
     for (std::size_t c = 0; c < d.table.info.codes.size(); ++c) {
-      const ClientCodeInfo& code = d.table.info.codes[c];
+      ClientCodeInfo& code = d.table.info.codes[c];
       std::vector<std::pair<std::string, std::string>> all;
       if (!code.name.empty()) all.emplace_back(code.name, pointer_join(d.code_pointers[c], "name"));
       for (std::size_t k = 0; k < code.aliases.size(); ++k)
         all.emplace_back(code.aliases[k],
                          pointer_join(pointer_join(d.code_pointers[c], "aliases"), k));
       for (const auto& [name, ptr] : all) {
-        auto [it, fresh] = names.emplace(lower(name), std::make_pair(d.ref.doc, ptr));
+        auto [it, fresh] = names.emplace(ascii_lower(name), std::make_pair(d.ref.doc, ptr));
         if (fresh) continue;
         const JsonDocument& other = docs_[static_cast<std::size_t>(it->second.first)];
         SourcePos p = other.position(it->second.second);
@@ -373,6 +367,8 @@ void RuleCompiler::resolve_intake() {
       }
       IntakeOutcome o;
       resolve_outcome(d.ref.doc, d.table.info.id + " " + code.code, d.outcomes[c], &o);
+      code.symptom = o.symptom;
+      code.cause = o.cause;
       d.table.outcomes.push_back(std::move(o));
     }
     out_.client_table_infos.push_back(d.table.info);
@@ -395,14 +391,6 @@ void RuleCompiler::resolve_intake() {
     d.entry.info.cause = d.entry.outcome.cause;
     out_.client_message_infos.push_back(d.entry.info);
     intake.messages.push_back(std::move(d.entry));
-  }
-  for (std::size_t t = 0; t < intake.tables.size(); ++t) {
-    CodeTable& table = intake.tables[t];
-    for (std::size_t c = 0; c < table.info.codes.size(); ++c) {
-      table.info.codes[c].symptom = table.outcomes[c].symptom;
-      table.info.codes[c].cause = table.outcomes[c].cause;
-    }
-    out_.client_table_infos[t].codes = table.info.codes;
   }
   intake_ = std::move(intake);
   if (client_patterns_ > options_.max_client_patterns) {
