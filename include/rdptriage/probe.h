@@ -22,7 +22,9 @@
 #ifndef RDPTRIAGE_PROBE_H_
 #define RDPTRIAGE_PROBE_H_
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -68,14 +70,19 @@ struct ProbeResult {
   Kind kind = Kind::kUnavailable;
   ProbeValue value;
   std::string reason;  // why unavailable or failed; optional detail for values
+  // Named facts the observation carries besides its value (IP flow verify:
+  // the deciding rule, its priority and NSG), for fix commands and the
+  // report. Names are declared per probe in the rules data; others are kept
+  // in the evidence but never substituted into a command.
+  std::map<std::string, std::string, std::less<>> fields;
 
   static ProbeResult value_of(ProbeValue v, std::string detail = {}) {
-    return {Kind::kValue, std::move(v), std::move(detail)};
+    return {Kind::kValue, std::move(v), std::move(detail), {}};
   }
   static ProbeResult unavailable(std::string why) {
-    return {Kind::kUnavailable, {}, std::move(why)};
+    return {Kind::kUnavailable, {}, std::move(why), {}};
   }
-  static ProbeResult failed(std::string why) { return {Kind::kFailed, {}, std::move(why)}; }
+  static ProbeResult failed(std::string why) { return {Kind::kFailed, {}, std::move(why), {}}; }
   bool has_value() const { return kind == Kind::kValue; }
 };
 
@@ -94,6 +101,17 @@ struct ProbeRequest {
   // The engine stops waiting at this point; cooperative adapters should
   // give up by then too.
   std::chrono::steady_clock::time_point deadline;
+  // Identifies the evaluate() call, unique within the process. An adapter
+  // that answers several probes from one invocation of a channel (one Run
+  // Command script, one serial console session) keeps that invocation's
+  // output under this id until end_evaluation().
+  std::uint64_t evaluation_id = 0;
+  // The channel session the probe belongs to, as the rules data declares it
+  // (e.g. "run_command"); empty when it belongs to none.
+  std::string session;
+  // Becomes true when the evaluation is cancelled or runs out of time; never
+  // null during run(). Cooperative adapters check it while they wait.
+  const std::atomic<bool>* cancelled = nullptr;
 };
 
 // Answers probes for the channels a host can reach. Several adapters can be
@@ -114,6 +132,11 @@ class ProbeAdapter {
   // Return false when run() never blocks (in-memory data): the engine then
   // calls it inline instead of on a watchdog thread. Default true.
   virtual bool may_block() const { return true; }
+
+  // Called once when the evaluation `evaluation_id` ends, after its last
+  // run() returned or was abandoned: drop what was kept for it. Must not
+  // throw or block. Default: nothing.
+  virtual void end_evaluation(std::uint64_t evaluation_id) { (void)evaluation_id; }
 };
 
 }  // namespace rdptriage

@@ -33,7 +33,29 @@ std::string describe_value(const ProbeValue& v) {
   return s;
 }
 
+std::atomic<std::uint64_t> next_evaluation_id{1};
+
 }  // namespace
+
+ProbeRunner::ProbeRunner(const std::vector<std::shared_ptr<ProbeAdapter>>& adapters,
+                         std::shared_ptr<const Context> context, std::chrono::milliseconds deadline)
+    : adapters_(adapters),
+      context_(std::move(context)),
+      deadline_(deadline),
+      evaluation_id_(next_evaluation_id.fetch_add(1, std::memory_order_relaxed)),
+      cancelled_(std::make_shared<std::atomic<bool>>(false)) {}
+
+ProbeRunner::~ProbeRunner() {
+  cancelled_->store(true);
+  for (const auto& adapter : adapters_) {
+    if (!adapter) continue;
+    try {
+      adapter->end_evaluation(evaluation_id_);
+    } catch (...) {
+      // An adapter's clean-up must not break the evaluation's result.
+    }
+  }
+}
 
 ProbeResult ProbeRunner::run_one(const std::shared_ptr<ProbeAdapter>& adapter,
                                  const Probe& probe) const {
@@ -42,6 +64,8 @@ ProbeResult ProbeRunner::run_one(const std::shared_ptr<ProbeAdapter>& adapter,
   request.channel = probe.info.channel;
   request.context = context_.get();
   request.deadline = std::chrono::steady_clock::now() + deadline_;
+  request.evaluation_id = evaluation_id_;
+  request.cancelled = cancelled_.get();
 
   if (!adapter->may_block()) return call_adapter(*adapter, request);
 
@@ -49,8 +73,9 @@ ProbeResult ProbeRunner::run_one(const std::shared_ptr<ProbeAdapter>& adapter,
   try {
     // The thread owns copies of everything it touches: the adapter, the
     // context and the rendezvous outlive this evaluation if it hangs.
-    std::thread([adapter, pending, request, context = context_]() mutable {
+    std::thread([adapter, pending, request, context = context_, cancelled = cancelled_]() mutable {
       request.context = context.get();
+      request.cancelled = cancelled.get();
       ProbeResult r = call_adapter(*adapter, request);
       std::lock_guard<std::mutex> lock(pending->mutex);
       pending->result = std::move(r);

@@ -5,7 +5,9 @@
 #ifndef RDPTRIAGE_LIB_ENGINE_PROBE_RUNNER_H_
 #define RDPTRIAGE_LIB_ENGINE_PROBE_RUNNER_H_
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,8 +27,11 @@ struct ProbeRun {
 class ProbeRunner {
  public:
   ProbeRunner(const std::vector<std::shared_ptr<ProbeAdapter>>& adapters,
-              std::shared_ptr<const Context> context, std::chrono::milliseconds deadline)
-      : adapters_(adapters), context_(std::move(context)), deadline_(deadline) {}
+              std::shared_ptr<const Context> context, std::chrono::milliseconds deadline);
+  // Tells every adapter the evaluation ended (end_evaluation).
+  ~ProbeRunner();
+  ProbeRunner(const ProbeRunner&) = delete;
+  ProbeRunner& operator=(const ProbeRunner&) = delete;
 
   // Never throws. Adapters are asked in order until one returns something
   // other than kUnavailable.
@@ -38,6 +43,9 @@ class ProbeRunner {
   const std::vector<std::shared_ptr<ProbeAdapter>>& adapters_;
   std::shared_ptr<const Context> context_;
   std::chrono::milliseconds deadline_;
+  std::uint64_t evaluation_id_;
+  // Shared with watchdog threads, which may outlive the runner.
+  std::shared_ptr<std::atomic<bool>> cancelled_;
 };
 
 }  // namespace rdptriage::internal

@@ -118,6 +118,11 @@ std::string report_to_json(const Report& r) {
     item["channel"] = channel_name(e.channel);
     item["adapter"] = e.adapter;
     if (!e.result.reason.empty()) item["detail"] = e.result.reason;
+    if (!e.result.fields.empty()) {
+      boost::json::object fields;
+      for (const auto& [name, value] : e.result.fields) fields[name] = value;
+      item["fields"] = std::move(fields);
+    }
     item["confirmed"] = string_array(e.confirmed);
     item["ruled_out"] = string_array(e.ruled_out);
     if (e.fallback) item["fallback"] = true;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "rdptriage/triage.h"
@@ -330,6 +333,43 @@ TEST_CASE("max_probes bounds an evaluation") {
   CHECK(report->evidence.size() == 2);
   CHECK(report->status == Verdict::kInconclusive);
   CHECK_FALSE(report->notes.empty());
+}
+
+// Records what an adapter learns about the evaluation it serves.
+class ScopeRecordingAdapter : public ProbeAdapter {
+ public:
+  ProbeResult run(const ProbeRequest& r) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen_ids.insert(r.evaluation_id);
+    saw_cancel_flag = saw_cancel_flag && r.cancelled != nullptr && !r.cancelled->load();
+    if (r.probe_id == "t.cheap") return V("b");
+    if (r.probe_id == "t.mid") return V(false);
+    return V(true);
+  }
+  void end_evaluation(std::uint64_t id) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    ended.push_back(id);
+  }
+  bool may_block() const override { return false; }
+  std::mutex mutex;
+  std::set<std::uint64_t> seen_ids;
+  std::vector<std::uint64_t> ended;
+  bool saw_cancel_flag = true;
+};
+
+TEST_CASE("each evaluation has its own id, ended once for every adapter") {
+  Triage triage = make_triage();
+  auto adapter = std::make_shared<ScopeRecordingAdapter>();
+  REQUIRE(triage.evaluate(request_with(adapter)).ok());
+  REQUIRE(adapter->seen_ids.size() == 1);
+  std::uint64_t first = *adapter->seen_ids.begin();
+  CHECK(first != 0);
+  CHECK(adapter->ended == std::vector<std::uint64_t>{first});
+  REQUIRE(triage.evaluate(request_with(adapter)).ok());
+  CHECK(adapter->seen_ids.size() == 2);
+  REQUIRE(adapter->ended.size() == 2);
+  CHECK(adapter->ended[1] != first);
+  CHECK(adapter->saw_cancel_flag);
 }
 
 }  // namespace
