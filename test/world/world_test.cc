@@ -159,7 +159,12 @@ TEST_CASE("random single-fault worlds are diagnosed to the injected cause") {
       {"service.rdp_disabled", R"("vm": {"guest": {"rdp": {"deny_connections": true}}})"},
       {"service.port_mismatch", R"("vm": {"guest": {"rdp": {"port": 3390}}})"},
       {"service.listener_certificate", R"("vm": {"guest": {"rdp": {"certificate": "corrupt"}}})"},
-      {"auth.credssp_mismatch", R"("client": {"credssp_patched": false})"},
+      // An unpatched client against a patched VM is allowed under the default
+      // Mitigated policy; the VM must lack the update, or force updated clients.
+      {"auth.credssp_mismatch", R"("vm": {"guest": {"credssp_patched": false}})"},
+      {"auth.credssp_mismatch",
+       R"("client": {"credssp_patched": false},
+          "vm": {"guest": {"credssp_encryption_oracle": "force_updated_clients"}})"},
       {"auth.min_encryption_level", R"("client": {"max_encryption_level": 1})"},
       {"auth.wrong_password", R"("client": {"password": "wrong"})"},
       {"auth.authority_misspelled", R"("client": {"user": "MYVMM\\azureadmin"})"},
