@@ -167,8 +167,18 @@ std::string render_human(const Report& r, bool colour) {
     out += "\nFix\n";
     int n = 0;
     for (const FixStep& f : r.fix) {
-      out += fmt::format("  {}. {}\n", ++n, f.text);
-      if (!f.command.empty()) out += "       " + st.bold(f.command) + "\n";
+      out += fmt::format("  {}. {}{}\n", ++n, f.conditional ? "(if it applies) " : "", f.text);
+      if (f.command.empty()) continue;
+      out += st.dim("     runs " + f.where) + "\n";
+      out += "       " + st.bold(f.command) + "\n";
+    }
+  }
+  if (!r.missing.empty()) {
+    out += "\nValues the fix still needs (shown as placeholders that will not run)\n";
+    for (const MissingValue& m : r.missing) {
+      std::string steps;
+      for (int s : m.steps) steps += (steps.empty() ? "" : ", ") + std::to_string(s);
+      out += fmt::format("  - {} (step {}): {}; {}\n", m.name, steps, m.about, m.how);
     }
   }
   if (!r.warnings.empty()) {

@@ -93,6 +93,18 @@ class Triage {
   // nonsense.
   StatusOr<Report> evaluate(const EvaluateRequest& request) const;
 
+  // Renders the fix of `cause` for `context` and the evidence gathered so
+  // far (a report's `evidence`, or answers a host collected itself), the
+  // way evaluate() renders a confirmed cause's fix: values from the
+  // evidence's answers and fields, steps whose condition the evidence rules
+  // out left out, warnings from the steps' effects, and the values still
+  // missing. Use it to show the fix of a candidate an earlier cause
+  // shadows. Returns kNotFound for an unknown cause id and
+  // kInvalidArgument for a context value Azure would not accept; evidence
+  // for unknown probes, or with values outside a probe's domain, is ignored.
+  StatusOr<RenderedFix> render_fix(std::string_view cause, const Context& context,
+                                   const std::vector<Evidence>& evidence) const;
+
   // Reads what the client showed (see client_error.h). Fails only with
   // kLimitExceeded when `text` is longer than options.max_bytes.
   StatusOr<ClientErrorReading> read_client_error(std::string_view text,

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "engine/condition_eval.h"
+#include "engine/fix_render.h"
 #include "engine/probe_runner.h"
 #include "engine/render.h"
 
@@ -17,15 +18,6 @@ int likelihood_rank(const std::string& likelihood) {
   if (likelihood == "rare") return 2;
   return 1;
 }
-
-// Context keys a probe answer can fill in when the host did not supply them,
-// so fix commands name the real address rather than a placeholder.
-constexpr std::pair<const char*, const char*> kDerivedContext[] = {
-    {"private_ip", "azure.private_ip"},
-    {"public_ip", "azure.public_ip_address"},
-    {"computer_name", "azure.computer_name"},
-    {"port", "client.dial_port"},
-};
 
 class Planner {
  public:
@@ -159,22 +151,7 @@ class Planner {
     }
   }
 
-  Context render_context() const {
-    Context ctx = *in_.context;
-    for (const auto& [key, probe_id] : kDerivedContext) {
-      if (ctx.count(key)) continue;
-      auto it = rules_.probe_index.find(probe_id);
-      if (it == rules_.probe_index.end()) continue;
-      const ProbeValue* v = answers_.effective(it->second);
-      if (v != nullptr) ctx.emplace(key, to_string(*v));
-    }
-    if (!ctx.count("source_prefix") && ctx.count("client_ip"))
-      ctx.emplace("source_prefix",
-                  ctx.at("client_ip") +
-                      (ctx.at("client_ip").find(':') == std::string::npos ? "/32" : "/128"));
-    if (!ctx.count("port")) ctx.emplace("port", "3389");
-    return ctx;
-  }
+  Context render_context() const { return fix_context(rules_, *in_.context, report_.evidence); }
 
   Candidate make_candidate(std::size_t i, const Context& ctx) const {
     const Cause& cause = cause_at(i);
@@ -194,8 +171,10 @@ class Planner {
         if (best < 0 || cost_of(p) > cost_of(best)) best = p;
       if (best >= 0) {
         c.next_probe = rules_.probes[best].info.id;
-        c.next_test = render_template(rules_.probes[best].info.how, "bash", ctx);
+        c.next_test = render_probe_test(rules_.probes[best], ctx);
       }
+    } else {
+      c.fix = render_fix(rules_, in_.candidates[i], *in_.context, report_.evidence);
     }
     return c;
   }
@@ -231,11 +210,10 @@ class Planner {
       report_.cause = cause.info.id;
       report_.title = cause.info.title;
       report_.explanation = render_template(cause.info.explanation, "", ctx);
-      for (const FixStepInfo& step : cause.info.fix) {
-        report_.fix.push_back({render_template(step.text, "", ctx),
-                               render_template(step.command, step.shell, ctx), step.shell});
-      }
-      report_.warnings = cause.info.warnings;
+      RenderedFix fix = render_fix(rules_, in_.candidates[first], *in_.context, report_.evidence);
+      report_.fix = std::move(fix.steps);
+      report_.warnings = std::move(fix.warnings);
+      report_.missing = std::move(fix.missing);
       return;
     }
     report_.status = Verdict::kInconclusive;

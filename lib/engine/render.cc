@@ -179,6 +179,19 @@ Status validate_context_value(std::string_view key, std::string_view v) {
                ? Status()
                : invalid(key, v, "is not an OS disk size in GiB (1 to 4095)");
   }
+  if (key == "domain_admin") {
+    std::size_t sep = v.find_first_of("\\@");
+    auto part_ok = [](std::string_view p) {
+      return !p.empty() && p.size() <= 64 && all_of(p, is_name_char) &&
+             is_alnum(static_cast<unsigned char>(p.front()));
+    };
+    bool ok = sep == std::string_view::npos
+                  ? part_ok(v)
+                  : part_ok(v.substr(0, sep)) && part_ok(v.substr(sep + 1)) &&
+                        v.find_first_of("\\@", sep + 1) == std::string_view::npos;
+    return ok ? Status()
+              : invalid(key, v, "is not an account name like CONTOSO\\admin or admin@contoso.com");
+  }
   if (key == "new_password")
     return invalid(key, "(hidden)",
                    "is refused: rdptriage never writes a password into a command or report; "

@@ -165,6 +165,7 @@ TEST_CASE("random single-fault worlds are diagnosed to the injected cause") {
       {"auth.credssp_mismatch",
        R"("client": {"credssp_patched": false},
           "vm": {"guest": {"credssp_encryption_oracle": "force_updated_clients"}})"},
+      {"service.rdp_disabled", R"("vm": {"guest": {"rdp": {"deny_connections_policy": true}}})"},
       {"auth.min_encryption_level", R"("client": {"max_encryption_level": 1})"},
       {"auth.wrong_password", R"("client": {"password": "wrong"})"},
       {"auth.authority_misspelled", R"("client": {"user": "MYVMM\\azureadmin"})"},
