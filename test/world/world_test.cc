@@ -9,6 +9,7 @@
 #include <set>
 
 #include "rdptriage/triage.h"
+#include "world/random_worlds.h"
 
 namespace rdptriage {
 namespace {
@@ -125,89 +126,19 @@ TEST_CASE("invalid worlds name the JSON path") {
   CHECK(deep.status().code() == ErrorCode::kLimitExceeded);
 }
 
-void deep_merge(boost::json::value& into, const boost::json::value& from) {
-  if (!into.is_object() || !from.is_object()) {
-    into = from;
-    return;
-  }
-  for (const auto& [k, v] : from.get_object()) {
-    auto* existing = into.get_object().if_contains(k);
-    if (existing && existing->is_object() && v.is_object())
-      deep_merge(*existing, v);
-    else
-      into.get_object()[k] = v;
-  }
-}
-
 // Injects one fault into an otherwise healthy world with random harmless noise.
 TEST_CASE("random single-fault worlds are diagnosed to the injected cause") {
-  struct Fault {
-    const char* cause;
-    const char* json;  // merged into "vm.guest" / "vm" / "client" below
-  };
-  const std::vector<Fault> faults = {
-      {"network.nsg_denies_rdp", R"("vm": {"nsg": {"nic": []}})"},
-      {"network.jit_closed", R"("vm": {"jit": {"enabled": true}})"},
-      {"network.public_ip_changed", R"("client": {"dial": {"host": "52.160.9.9"}})"},
-      {"network.appliance_drops",
-       R"("vm": {"route": {"next_hop": "VirtualAppliance", "appliance_allows_rdp": false}})"},
-      {"boundary.vm_not_running", R"("vm": {"power_state": "stopped"})"},
-      {"boundary.platform_issue", R"("vm": {"platform_health": "degraded"})"},
-      {"service.termservice_down", R"("vm": {"guest": {"termservice": "disabled"}})"},
-      {"service.guest_firewall_blocks",
-       R"("vm": {"guest": {"firewall": {"outbound_blocks_rdp": true}}})"},
-      {"service.rdp_disabled", R"("vm": {"guest": {"rdp": {"deny_connections": true}}})"},
-      {"service.port_mismatch", R"("vm": {"guest": {"rdp": {"port": 3390}}})"},
-      {"service.listener_certificate", R"("vm": {"guest": {"rdp": {"certificate": "corrupt"}}})"},
-      // An unpatched client against a patched VM is allowed under the default
-      // Mitigated policy; the VM must lack the update, or force updated clients.
-      {"auth.credssp_mismatch", R"("vm": {"guest": {"credssp_patched": false}})"},
-      {"auth.credssp_mismatch",
-       R"("client": {"credssp_patched": false},
-          "vm": {"guest": {"credssp_encryption_oracle": "force_updated_clients"}})"},
-      {"service.rdp_disabled", R"("vm": {"guest": {"rdp": {"deny_connections_policy": true}}})"},
-      {"auth.min_encryption_level", R"("client": {"max_encryption_level": 1})"},
-      {"auth.wrong_password", R"("client": {"password": "wrong"})"},
-      {"auth.authority_misspelled", R"("client": {"user": "MYVMM\\azureadmin"})"},
-      {"guest.disk_full", R"("vm": {"guest": {"disk": {"c_free_mb": 10}}})"},
-      {"guest.resource_exhaustion", R"("vm": {"metrics": {"available_memory_mb": 100}})"},
-      {"guest.disk_saturated", R"("vm": {"metrics": {"os_disk_busy_pct": 97}})"},
-      {"guest.update_in_progress", R"("vm": {"guest": {"shell": "update_in_progress"}})"},
-      {"guest.logoff_policy", R"("vm": {"guest": {"session": {"logoff_policy": true}}})"},
-  };
   std::mt19937 rng(20261123);
   for (int i = 0; i < 200; ++i) {
-    const Fault& f = faults[rng() % faults.size()];
-    const int cpu = 20 + static_cast<int>(rng() % 61);
-    const int memory = 1024 + static_cast<int>(rng() % 7168);
-    const bool hardened_tls = rng() % 2 == 0;
-    const bool extra_rule = rng() % 2 == 0;
-    const bool second_account = rng() % 2 == 0;
-    // Noise that must not change the answer.
-    std::string noise_vm = "\"metrics\": {\"cpu_pct\": " + std::to_string(cpu) +
-                           ", \"available_memory_mb\": " + std::to_string(memory) + "}";
-    std::string noise_guest;
-    if (hardened_tls)
-      noise_guest += R"("schannel": {"tls1_0_server": false, "tls1_1_server": false})";
-    if (second_account)
-      noise_guest += std::string(noise_guest.empty() ? "" : ", ") +
-                     R"("local_accounts": [{"name": "azureadmin"}, {"name": "ops"}])";
-    std::string nsg = extra_rule ? R"(, "nsg": {"nic": [
-        {"name": "RDP", "priority": 300, "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationPortRange": "3389"},
-        {"name": "WinRM", "priority": 310, "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationPortRanges": ["5985", "5986"]},
-        {"name": "DenySsh", "priority": 320, "access": "Deny", "protocol": "*", "sourceAddressPrefix": "Internet", "destinationPortRange": "22"}]})"
-                                 : "";
-    std::string base = "{\"vm\": {" + noise_vm + nsg + ", \"guest\": {" + noise_guest + "}}}";
-    boost::json::value doc = boost::json::parse(base);
-    deep_merge(doc, boost::json::parse("{" + std::string(f.json) + "}"));
-    const std::string json = boost::json::serialize(doc);
+    const testing::RandomFault* f = nullptr;
+    const std::string json = testing::random_single_fault_world(rng, &f);
     INFO("step " << i << ": " << json);
     auto w = World::load_string(json, "random.json");
     REQUIRE(w.ok());
     Report r = diagnose(*w);
     INFO(trail(r));
     CHECK(r.status == Verdict::kConfirmed);
-    CHECK(r.cause == f.cause);
+    CHECK(r.cause == f->cause);
   }
 }
 
