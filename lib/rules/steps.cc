@@ -126,8 +126,8 @@ const std::vector<EffectInfo>& effect_vocabulary() {
        "(minutes, longer while updates install); run them in a maintenance window and warn the "
        "people signed in."},
       {"restarts_service",
-       "restarts a service Remote Desktop depends on: open sessions are disconnected.",
-       "restart a service Remote Desktop depends on: open sessions are disconnected."},
+       "restarts a service Remote Desktop depends on: open sessions may be disconnected.",
+       "restart services Remote Desktop depends on: open sessions may be disconnected."},
       {"drops_sessions", "ends a user's session: unsaved work in it is lost; tell the user first.",
        "end users' sessions: unsaved work in them is lost; tell the users first."},
       {"changes_registry",
