@@ -1,11 +1,11 @@
 // rdptriage: the rules data, loaded and checked.
 //
 // The troubleshooting knowledge lives in JSON files (rules/ in the source
-// tree, share/rdptriage/rules when installed; rules/README.md describes the
-// format). RuleSet::load reads the bundled files plus any the host adds,
-// checks everything at once (syntax, schema, references, result domains,
-// reachability, cycles, path order) and either returns a complete immutable
-// RuleSet or an error listing every problem with file, line and column.
+// tree, share/rdptriage/rules when installed, found as bundled_rules_dir()
+// says; rules/README.md describes the format). RuleSet::load reads the bundled files plus any the
+// host adds, checks everything at once (syntax, schema, references, result domains, reachability,
+// cycles, path order) and either returns a complete immutable RuleSet or an error listing every
+// problem with file, line and column.
 //
 //   rdptriage::LoadOptions opts;
 //   opts.paths.push_back("/etc/myorg/rdp-rules");   // extra rule files
@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -109,22 +110,56 @@ struct ProbeInfo {
   std::string id;
   std::string title;
   Channel channel = Channel::kClient;
-  double cost_s = 0;   // default cost (hosts may override per evaluation)
+  // Default cost (hosts may override per evaluation). For a member of a
+  // session, what it adds once the session is open.
+  double cost_s = 0;
   std::string domain;  // result domain, e.g. "enum(running|stopped)", "bool"
   // The command or question that runs it. For a Run Command probe given as
   // a script, the az vm run-command invoke command around that script.
   std::string how;
   std::string script;                  // Run Command probes: the PowerShell script, may be empty
   std::string fallback;                // probe to try when this one cannot run, may be empty
+  std::string session;                 // the session it belongs to, may be empty
   std::vector<ProbeFieldInfo> fields;  // named facts its answer may carry
   std::vector<SourceRef> sources;      // where its method comes from, may be empty
   std::string notes;                   // corrections made to the sources, and why
+};
+
+// Probes one invocation of a channel answers together (one Run Command
+// script, one serial console session, one read of the VM's instance view).
+// The first member asked in an evaluation pays cost_s; each member adds its
+// own cost_s on top.
+struct SessionInfo {
+  std::string id;
+  std::string title;
+  Channel channel = Channel::kClient;
+  double cost_s = 0;
+  std::vector<std::string> probes;  // members, in declaration order
+  std::string file;                 // rule file it came from
+};
+
+// Evidence that a stage of the path works for this client: while `when`
+// holds, every cause acting at one of `clears` is ruled out, except those
+// listed in `except` (which can still fail after that evidence).
+struct GateInfo {
+  std::string id;
+  std::string title;
+  std::string explanation;
+  std::vector<Stage> clears;
+  std::vector<std::string> except;  // cause ids
+  std::vector<std::string> probes;  // probes its condition reads
+  std::vector<SourceRef> sources;
+  std::string file;
 };
 
 struct SymptomInfo {
   std::string id;
   std::string title;
   std::vector<std::string> messages;  // client messages that indicate it
+  // The layer this symptom points to before any probe runs, when it points
+  // to one (a timeout: the network path; a refusal: the listener). An
+  // inconclusive report names it while a candidate of that layer is open.
+  std::optional<Layer> layer;
   // Broader symptoms this one narrows ("timeout" is within "no_connection"):
   // its candidates are among theirs, and a client error that shows it
   // refines theirs.
@@ -172,7 +207,7 @@ struct LoadOptions {
   std::vector<std::filesystem::path> paths;
   // Load the bundled rules first. Default true.
   bool include_bundled = true;
-  // Where the bundled rules are; empty means bundled_rules_dir().
+  // Where the bundled rules are; empty means find them (bundled_rules_dir()).
   std::filesystem::path bundled_dir;
 
   std::size_t max_file_bytes = 4u << 20;  // per file
@@ -187,14 +222,23 @@ struct LoadOptions {
   std::size_t client_pattern_max_mem = 64u << 20;
 };
 
-// The bundled rules directory: $RDPTRIAGE_RULES_DIR if set, else the
-// installed share/rdptriage/rules, else the source tree's rules/ when run
-// from a build tree. Never fails; the path may not exist.
+// Finds the bundled rules directory, first match wins:
+//   1. $RDPTRIAGE_RULES_DIR, when set and not empty (used as given);
+//   2. the rdptriage package this program was built against: a program
+//      configured with find_package(rdptriage) records the package's
+//      share/rdptriage/rules, wherever the package was moved to before the
+//      program was configured;
+//   3. beside the running program: <program dir>/../share/rdptriage/rules
+//      (the installed CLI, and every program in a build tree).
+// Returns an empty path when 2 and 3 do not exist; RuleSet::load then
+// fails with kNotFound naming every place it looked. The library never
+// looks in a source tree. Thread-safe.
 std::filesystem::path bundled_rules_dir();
 
 class RuleSet {
  public:
   // Loads and checks the rule files named by `options`. On failure returns
+  // kNotFound (bundled rules not found, or a directory without rule files),
   // kParseError, kValidationError, kLimitExceeded or kIoError with one
   // Diagnostic per problem found; nothing is partially loaded.
   static StatusOr<RuleSet> load(const LoadOptions& options);
@@ -209,6 +253,9 @@ class RuleSet {
   const std::vector<CauseInfo>& causes() const;
   const std::vector<ProbeInfo>& probes() const;
   const std::vector<SymptomInfo>& symptoms() const;
+  // Channel sessions and layer gates, in load order.
+  const std::vector<SessionInfo>& sessions() const;
+  const std::vector<GateInfo>& gates() const;
   // What the client-error intake recognises, in load order.
   const std::vector<ClientCodeTableInfo>& client_code_tables() const;
   const std::vector<ClientMessageInfo>& client_messages() const;

@@ -129,6 +129,26 @@ boost::json::array missing_json(const std::vector<MissingValue>& missing) {
   return out;
 }
 
+boost::json::array candidates_json(const std::vector<Candidate>& candidates) {
+  boost::json::array out;
+  for (const Candidate& c : candidates) {
+    boost::json::object item;
+    item["cause"] = c.cause;
+    item["layer"] = layer_name(c.layer);
+    item["title"] = c.title;
+    item["next_test"] = c.next_test;
+    item["next_probe"] = c.next_probe;
+    item["confirmed"] = c.confirmed;
+    if (c.confirmed) {
+      item["fix"] = fix_json(c.fix.steps);
+      item["warnings"] = string_array(c.fix.warnings);
+      item["missing"] = missing_json(c.fix.missing);
+    }
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string client_error_to_json(const ClientErrorReading& reading) {
@@ -171,23 +191,9 @@ std::string report_to_json(const Report& r) {
   o["fix"] = fix_json(r.fix);
   o["warnings"] = string_array(r.warnings);
   o["missing"] = missing_json(r.missing);
-  boost::json::array candidates;
-  for (const Candidate& c : r.candidates) {
-    boost::json::object item;
-    item["cause"] = c.cause;
-    item["layer"] = layer_name(c.layer);
-    item["title"] = c.title;
-    item["next_test"] = c.next_test;
-    item["next_probe"] = c.next_probe;
-    item["confirmed"] = c.confirmed;
-    if (c.confirmed) {
-      item["fix"] = fix_json(c.fix.steps);
-      item["warnings"] = string_array(c.fix.warnings);
-      item["missing"] = missing_json(c.fix.missing);
-    }
-    candidates.push_back(std::move(item));
-  }
-  o["candidates"] = std::move(candidates);
+  o["candidates"] = candidates_json(r.candidates);
+  o["not_excluded"] = candidates_json(r.not_excluded);
+  o["also_confirmed"] = candidates_json(r.also_confirmed);
   o["notes"] = string_array(r.notes);
   o["cost_s"] = r.cost_s;
   return boost::json::serialize(o);

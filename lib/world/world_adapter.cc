@@ -212,7 +212,10 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       return w.vm.deployment == "classic" ? v(w.vm.classic_acl_permits)
                                           : ProbeResult::unavailable("not a classic VM");
     };
-    a["azure.vm_agent_status"] = [G](auto& w, auto&) { return v(G(w).agent); };
+    // The agent reports Ready only from a guest that booted and runs.
+    a["azure.vm_agent_status"] = [G](auto& w, auto&) {
+      return v(running(w) ? G(w).agent : std::string("unresponsive"));
+    };
     a["azure.boot_diagnostics_enabled"] = [](auto& w, auto&) { return v(w.vm.boot_diagnostics); };
     a["azure.computer_name"] = [G](auto& w, auto&) { return v(G(w).computer_name); };
     a["azure.appliance_allows_rdp"] = [](auto& w, auto&) {

@@ -2,8 +2,7 @@
 // evidence. Values come from answers and their declared fields, computed
 // values from IP flow verify's, steps the evidence rules out are dropped,
 // warnings follow from effects, and what nothing gave is listed with how to
-// get it. Also: an inconclusive report carries the fix of a candidate whose
-// test came back positive.
+// get it. Also: a cause confirmed after the named one carries its fix too.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <memory>
@@ -60,7 +59,13 @@ constexpr const char* kRules = R"({"schema": "rdptriage.rules/1",
         "runs": "run_command", "effects": ["changes_registry", "restarts_service"]}
      ],
      "warnings": ["Mind {vm}."],
-     "sources": [{"url": "https://learn.microsoft.com/x", "section": "y"}]}
+     "sources": [{"url": "https://learn.microsoft.com/x", "section": "y"}]},
+    {"id": "network.third", "layer": "network", "stage": "network", "title": "third",
+     "explanation": "e", "symptoms": ["s1"], "after": ["network.second"],
+     "confirm": {"probe": "p.cheap", "eq": true}, "confirm_text": "c",
+     "fix": [{"text": "Set it.", "command": "Set-Third; Restart-Computer -Force",
+              "shell": "powershell", "runs": "run_command", "effects": ["restarts_vm"]}],
+     "sources": [{"seed": "003", "section": "x"}]}
   ]})";
 
 const Triage& triage() {
@@ -185,9 +190,10 @@ TEST_CASE("no free priority below the deny leaves the priority missing, never a 
   CHECK(allowed->steps[0].missing.size() >= 2);
 }
 
-TEST_CASE("an inconclusive report carries the fix of a candidate whose test is positive") {
-  // network.first cannot be checked (its probe and fallback are unavailable),
-  // network.second is confirmed behind it.
+TEST_CASE("causes whose tests are positive carry their fix, wherever the report lists them") {
+  // network.first cannot be checked (its probe and fallback are
+  // unavailable), network.second is confirmed behind it and network.third
+  // after it.
   auto adapter = std::make_shared<testing::MapAdapter>(std::map<std::string, ProbeResult>{
       {"p.cheap", ProbeResult::value_of(true)}, {"p.level", ProbeResult::value_of(2.0)}});
   EvaluateRequest req;
@@ -196,34 +202,42 @@ TEST_CASE("an inconclusive report carries the fix of a candidate whose test is p
   req.adapters.push_back(adapter);
   auto r = triage().evaluate(req);
   REQUIRE(r.ok());
-  REQUIRE(r->status == Verdict::kInconclusive);
-  const Candidate* second = nullptr;
-  for (const Candidate& c : r->candidates)
-    if (c.cause == "network.second") second = &c;
-  REQUIRE(second != nullptr);
-  CHECK(second->confirmed);
-  REQUIRE(second->fix.steps.size() == 4);
-  CHECK(second->fix.steps[0].runs == "admin_shell");
-  for (const Candidate& c : r->candidates)
-    if (!c.confirmed) CHECK(c.fix.steps.empty());
-  // The next test of a Run Command probe given as a script is the az command
-  // around it, the script single-quoted.
-  const Candidate& first = r->candidates.back();
+  REQUIRE(r->status == Verdict::kConfirmed);
+  REQUIRE(r->cause == "network.second");
+  REQUIRE(r->fix.size() == 4);
+  CHECK(r->fix[0].runs == "admin_shell");
+  // The later positive cause carries its own fix, rendered the same way.
+  REQUIRE(r->also_confirmed.size() == 1);
+  const Candidate& third = r->also_confirmed[0];
+  CHECK(third.cause == "network.third");
+  CHECK(third.confirmed);
+  REQUIRE(third.fix.steps.size() == 1);
+  CHECK(third.fix.steps[0].runs == "run_command");
+  CHECK(third.fix.steps[0].script == "Set-Third; Restart-Computer -Force");
+  CHECK_THAT(third.fix.warnings[0], Catch::Contains("Step 1 restarts the VM"));
+  // The cause that could not be excluded has no fix; its next test, a Run
+  // Command probe given as a script, is the az command around it, the
+  // script single-quoted.
+  REQUIRE(r->not_excluded.size() == 1);
+  const Candidate& first = r->not_excluded[0];
   CHECK(first.cause == "network.first");
+  CHECK(first.fix.steps.empty());
   CHECK(first.next_test ==
         "az vm run-command invoke --resource-group rg1 --name vm1 --command-id "
         "RunPowerShellScript --scripts 'Get-Flag'");
-  // And the JSON report shows it.
+  // And the JSON report shows them.
   boost::json::value j = boost::json::parse(report_to_json(*r));
-  const auto& cands = j.at("candidates").as_array();
-  bool shown = false;
-  for (const auto& c : cands)
-    if (c.at("cause") == "network.second") {
-      shown = c.at("fix").as_array().size() == 4 && !c.at("warnings").as_array().empty();
-      CHECK(c.at("fix").as_array()[1].at("runs") == "run_command");
-      CHECK(c.at("fix").as_array()[1].at("conditional") == true);
-    }
-  CHECK(shown);
+  const auto& also = j.at("also_confirmed").as_array();
+  REQUIRE(also.size() == 1);
+  CHECK(also[0].at("cause") == "network.third");
+  CHECK(also[0].at("fix").as_array()[0].at("runs") == "run_command");
+  CHECK(also[0].at("fix").as_array()[0].at("script") == "Set-Third; Restart-Computer -Force");
+  CHECK(!also[0].at("warnings").as_array().empty());
+  const auto& shadow = j.at("not_excluded").as_array();
+  REQUIRE(shadow.size() == 1);
+  CHECK(shadow[0].at("cause") == "network.first");
+  CHECK(!shadow[0].as_object().contains("fix"));
+  CHECK(j.at("fix").as_array()[1].at("conditional") == true);
 }
 
 TEST_CASE("a confirmed report's JSON says where each step runs, what it does and what is missing") {

@@ -167,7 +167,8 @@ TEST_CASE(
   CHECK_THAT(c, Catch::Contains("netdom join"));
   CHECK_THAT(c, Catch::Contains("-Credential (Get-Credential)"));
   CHECK_THAT(c, !Catch::Contains("PasswordHere"));
-  CHECK_THAT(c, Catch::Contains("/domain:CONTOSO "));  // the domain typed, when nothing better was read
+  // The domain typed, when nothing better was read.
+  CHECK_THAT(c, Catch::Contains("/domain:CONTOSO "));
 }
 
 TEST_CASE("licensing is read with GetGracePeriodDays and the role removal warns of the restart") {
