@@ -71,6 +71,13 @@ struct EvaluateOptions {
   // question to the user or a serial console session. Must be >= 0 and
   // finite.
   double exclusion_budget_s = 50;
+  // Once a cause is confirmed, the probes its fix reads (a value the fix
+  // would otherwise show as a placeholder, such as the NSG holding the deny
+  // or the account name; the condition of a step, such as whether the VM is
+  // a domain controller) are asked, cheapest first, while their charges add
+  // up to at most this many seconds. 0 asks none: the fix lists what is
+  // missing and the probe that would give it. Must be >= 0 and finite.
+  double fix_probe_budget_s = 50;
   // Cost overrides in seconds, by probe id or session id (a session's
   // opening cost). Values must be finite and > 0; unknown ids are rejected.
   std::map<std::string, double, std::less<>> cost_overrides;

@@ -291,17 +291,45 @@ Context fix_context(const CompiledRules& rules, const Context& context,
   return ctx;
 }
 
-RenderedFix render_fix(const CompiledRules& rules, int cause_index, const Context& context,
-                       const std::vector<Evidence>& evidence) {
+namespace {
+
+// The probe behind a value nothing gave: the placeholder's own probe, IP
+// flow verify for the computed NSG values, or the probe a context key is
+// derived from; -1 for a value only the host can give.
+int probe_behind(const CompiledRules& rules, const PlaceholderName& n) {
+  std::string_view id;
+  if (!n.probe.empty()) {
+    id = n.probe;
+  } else if (is_computed_placeholder(n.key)) {
+    id = kIpFlow;
+  } else {
+    for (const Derived& d : kDerivedContext)
+      if (n.key == d.key) id = d.probe;
+  }
+  auto it = rules.probe_index.find(id);
+  return it == rules.probe_index.end() ? -1 : it->second;
+}
+
+// render_fix, also collecting in `reads` (when not null) the probes whose
+// answers would give a value it lacks or decide a step's condition.
+RenderedFix render_fix_reading(const CompiledRules& rules, int cause_index, const Context& context,
+                               const std::vector<Evidence>& evidence, std::set<int>* reads) {
   const Cause& cause = rules.causes[static_cast<std::size_t>(cause_index)];
   const Context ctx = fix_context(rules, context, evidence);
   const EvidenceView ev(rules, evidence);
-  PlaceholderLookup lookup = [&](const PlaceholderName& n) -> std::optional<std::string> {
+  auto value_of = [&](const PlaceholderName& n) -> std::optional<std::string> {
     if (!n.probe.empty()) return n.field.empty() ? ev.value(n.probe) : ev.field(n.probe, n.field);
     if (is_computed_placeholder(n.key)) return computed(n.key, ev);
     auto it = ctx.find(n.key);
     if (it == ctx.end() || !validate_context_value(n.key, it->second).ok()) return std::nullopt;
     return it->second;
+  };
+  PlaceholderLookup lookup = [&](const PlaceholderName& n) -> std::optional<std::string> {
+    std::optional<std::string> v = value_of(n);
+    if (!v && reads != nullptr) {
+      if (int p = probe_behind(rules, n); p >= 0) reads->insert(p);
+    }
+    return v;
   };
 
   RenderedFix out;
@@ -329,6 +357,8 @@ RenderedFix render_fix(const CompiledRules& rules, int cause_index, const Contex
       Truth t = evaluate(*cause.step_when[i], ev.answers());
       if (t == Truth::kFalse) continue;
       fs.conditional = t == Truth::kUnknown;
+      if (fs.conditional && reads != nullptr)
+        needed_probes(*cause.step_when[i], ev.answers(), false, reads);
     }
     const int number = static_cast<int>(out.steps.size()) + 1;
     RenderedText text = render_with(step.text, "", lookup);
@@ -380,6 +410,23 @@ RenderedFix render_fix(const CompiledRules& rules, int cause_index, const Contex
     out.warnings.push_back(render_with(w, "", lookup).text);
   out.missing = std::move(missing);
   return out;
+}
+
+}  // namespace
+
+RenderedFix render_fix(const CompiledRules& rules, int cause_index, const Context& context,
+                       const std::vector<Evidence>& evidence) {
+  return render_fix_reading(rules, cause_index, context, evidence, nullptr);
+}
+
+std::vector<int> fix_reads(const CompiledRules& rules, int cause_index, const Context& context,
+                           const std::vector<Evidence>& evidence, const ProbeAnswers& answers) {
+  std::set<int> reads;
+  render_fix_reading(rules, cause_index, context, evidence, &reads);
+  std::set<int> askable;
+  for (int p : reads)
+    if (int q = answers.askable(p); q >= 0) askable.insert(q);
+  return {askable.begin(), askable.end()};
 }
 
 std::string render_probe_test(const Probe& probe, const Context& context) {

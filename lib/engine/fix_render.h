@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/condition_eval.h"
 #include "rdptriage/probe.h"
 #include "rdptriage/report.h"
 #include "rules/model.h"
@@ -26,6 +27,15 @@ Context fix_context(const CompiledRules& rules, const Context& context,
 // (validate_context); derived values are added here.
 RenderedFix render_fix(const CompiledRules& rules, int cause, const Context& context,
                        const std::vector<Evidence>& evidence);
+
+// The probes still to ask (or their fallbacks, when they could not run)
+// whose answers the fix of rules.causes[cause] would use: those giving a
+// value it shows as missing (a probe placeholder, IP flow verify for the
+// computed NSG values, the probe a context key is derived from) and those
+// deciding a step's condition the evidence left open. Ordered by index;
+// never a probe `answers` holds an answer for or that is disabled.
+std::vector<int> fix_reads(const CompiledRules& rules, int cause, const Context& context,
+                           const std::vector<Evidence>& evidence, const ProbeAnswers& answers);
 
 // A probe's test as the next thing to run: its how-text rendered for bash,
 // or for a Run Command probe given as a script, the az vm run-command

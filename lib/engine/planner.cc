@@ -43,6 +43,7 @@ class Planner {
     apply_channel_policy();
     state_.refresh();
     if (!in_.adapters.empty()) probe_loop();
+    if (!in_.adapters.empty()) ask_fix_probes();
     const Context ctx = render_context();
     ConclusionInput c;
     c.state = &state_;
@@ -119,6 +120,24 @@ class Planner {
       for (int p : batch) probes.push_back(&rules_.probes[static_cast<std::size_t>(p)]);
       std::vector<ProbeRun> runs = runner_.run(probes);
       for (std::size_t k = 0; k < batch.size(); ++k) record(batch[k], std::move(runs[k]));
+    }
+  }
+
+  // Once a cause is confirmed, the probes its fix reads are asked, cheapest
+  // first, within options.fix_probe_budget_s (see fix_reads()).
+  void ask_fix_probes() {
+    double left = options_.fix_probe_budget_s;
+    while (state_.horizon() < state_.size() && runner_.stop_reason().empty() &&
+           report_.evidence.size() < options_.max_probes) {
+      const int cause = static_cast<int>(state_.cause_index(state_.horizon()));
+      int best = -1;
+      for (int p : fix_reads(rules_, cause, *in_.context, report_.evidence, state_.answers()))
+        if (costing_.charge(p) <= left && (best < 0 || costing_.charge(p) < costing_.charge(best)))
+          best = p;
+      if (best < 0) return;
+      left -= costing_.charge(best);
+      std::vector<ProbeRun> runs = runner_.run({&rules_.probes[static_cast<std::size_t>(best)]});
+      record(best, std::move(runs.front()));
     }
   }
 

@@ -3,8 +3,10 @@
 // values from IP flow verify's, steps the evidence rules out are dropped,
 // warnings follow from effects, and what nothing gave is listed with how to
 // get it. Also: a cause confirmed after the named one carries its fix too.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -238,6 +240,73 @@ TEST_CASE("causes whose tests are positive carry their fix, wherever the report 
   CHECK(shadow[0].at("cause") == "network.first");
   CHECK(!shadow[0].as_object().contains("fix"));
   CHECK(j.at("fix").as_array()[1].at("conditional") == true);
+}
+
+TEST_CASE("once a cause is confirmed, the probes its fix reads are asked within the fix budget") {
+  auto deny = ProbeResult::value_of(std::string("deny"));
+  deny.fields = {{"nsg", "web-nsg"}, {"rule", "DenyAll"}};
+  auto flow = ProbeResult::value_of(std::string("deny"));
+  flow.fields = {{"priority", "200"}, {"nsg_priorities_in_use", "200"}};
+  auto run = [&](double budget) {
+    // p.flag (network.first's test, and the condition of two steps) cannot
+    // run; everything else answers.
+    auto adapter = std::make_shared<testing::MapAdapter>(
+        std::map<std::string, ProbeResult>{{"p.cheap", ProbeResult::value_of(true)},
+                                           {"p.level", ProbeResult::value_of(3.0)},
+                                           {"p.flow", deny},
+                                           {"netwatch.ip_flow_inbound", flow}});
+    EvaluateRequest req;
+    req.symptom = "s1";
+    req.context = kCtx;
+    req.adapters.push_back(adapter);
+    req.options.fix_probe_budget_s = budget;
+    auto r = triage().evaluate(req);
+    if (!r.ok()) FAIL(r.status().to_string());
+    CHECK(r->cause == "network.second");
+    return std::make_pair(std::move(r).value(), adapter->calls());
+  };
+  auto asked = [](const std::vector<std::string>& calls, const std::string& id) {
+    return std::find(calls.begin(), calls.end(), id) != calls.end();
+  };
+  // The default budget (50 s) covers p.level (0.1 s) and both IP flow
+  // reads (20 s each), cheapest first; not p.flag's serial fallback (120 s).
+  auto [full, full_calls] = run(50);
+  CHECK(asked(full_calls, "p.level"));
+  CHECK(asked(full_calls, "p.flow"));
+  CHECK(asked(full_calls, "netwatch.ip_flow_inbound"));
+  CHECK_FALSE(asked(full_calls, "p.flag_serial"));
+  CHECK(full.fix[0].command ==
+        "az network nsg rule create --resource-group rg1 --nsg-name web-nsg --priority 199 "
+        "--name Allow-RDP-rdptriage-199");
+  CHECK(full.fix[0].missing.empty());
+  // 20.1 s: p.level, then the first of the two equally cheap reads.
+  auto [part, part_calls] = run(20.1);
+  CHECK(asked(part_calls, "p.level"));
+  CHECK(asked(part_calls, "p.flow"));
+  CHECK_FALSE(asked(part_calls, "netwatch.ip_flow_inbound"));
+  CHECK_THAT(part.fix[0].command, Catch::Contains("--nsg-name web-nsg"));
+  CHECK_THAT(part.fix[0].command,
+             Catch::Contains("--priority ${RDPTRIAGE_MISSING_nsg_allow_priority:?}"));
+  // 0: nothing is asked for the fix; it says what is missing and which
+  // probe gives it.
+  auto [none, none_calls] = run(0);
+  CHECK_FALSE(asked(none_calls, "p.level"));
+  CHECK_FALSE(asked(none_calls, "p.flow"));
+  bool names_probe = false;
+  for (const MissingValue& m : none.missing)
+    if (m.name == "nsg_allow_priority") names_probe = m.probe == "netwatch.ip_flow_inbound";
+  CHECK(names_probe);
+  // The budget is validated like the others.
+  for (double bad :
+       {-1.0, std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    EvaluateRequest req;
+    req.symptom = "s1";
+    req.options.fix_probe_budget_s = bad;
+    auto r = triage().evaluate(req);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == ErrorCode::kInvalidArgument);
+    CHECK_THAT(r.status().message(), Catch::Contains("fix_probe_budget_s"));
+  }
 }
 
 TEST_CASE("a confirmed report's JSON says where each step runs, what it does and what is missing") {

@@ -167,8 +167,19 @@ TEST_CASE(
   CHECK_THAT(c, Catch::Contains("netdom join"));
   CHECK_THAT(c, Catch::Contains("-Credential (Get-Credential)"));
   CHECK_THAT(c, !Catch::Contains("PasswordHere"));
+  // The probes the fix reads were asked once the cause was confirmed: the
+  // domain's DNS name and the computer name come from the VM.
+  CHECK_THAT(c, Catch::Contains("netdom join MYVM /domain:contoso.com "));
   // The domain typed, when nothing better was read.
-  CHECK_THAT(c, Catch::Contains("/domain:CONTOSO "));
+  Evidence typed;
+  typed.probe = "client.user_authority";
+  typed.result = ProbeResult::value_of(std::string("CONTOSO"));
+  auto fallback = bundled().render_fix("auth.secure_channel_broken",
+                                       {{"resource_group", "prod-rg"}, {"vm", "web01"}}, {typed});
+  REQUIRE(fallback.ok());
+  std::string joined;
+  for (const FixStep& s : fallback->steps) joined += s.command + "\n";
+  CHECK_THAT(joined, Catch::Contains("/domain:CONTOSO "));
 }
 
 TEST_CASE("licensing is read with GetGracePeriodDays and the role removal warns of the restart") {
