@@ -47,12 +47,37 @@ bool to_value(const boost::json::value& v, ProbeValue* out) {
 
 }  // namespace
 
+bool RuleCompiler::charge_program(int doc, const std::string& pointer, const std::string& subject,
+                                  int program_size) {
+  if (program_budget_spent_) return false;
+  client_program_size_ += static_cast<std::size_t>(std::max(program_size, 1));
+  if (client_program_size_ <= options_.max_client_program_size) return true;
+  // Stop compiling at once: the rest of the files is not compiled either,
+  // so a file of thousands of huge patterns fails in the time of the budget.
+  program_budget_spent_ = true;
+  const JsonDocument& d = docs_[static_cast<std::size_t>(doc)];
+  const SourcePos at = d.position(pointer);
+  add_error(ErrorCode::kLimitExceeded,
+            Diagnostic{d.name(), at.line, at.column, pointer_to_path(pointer), subject,
+                       "the client-error patterns, phrases and code names compiled so far "
+                       "reach " +
+                           std::to_string(client_program_size_) +
+                           " RE2 program instructions at this one, over max_client_program_size (" +
+                           std::to_string(options_.max_client_program_size) +
+                           "); nothing after it was compiled"});
+  return false;
+}
+
 bool RuleCompiler::check_phrase(int doc, const std::string& pointer, const std::string& subject,
                                 const std::string& phrase) {
   ++client_patterns_;
-  std::size_t chars = 0;
-  for (char c : phrase)
-    if (std::isalnum(static_cast<unsigned char>(c))) ++chars;
+  // A phrase or name compiles to about one instruction per character.
+  if (!charge_program(doc, pointer, subject, static_cast<int>(phrase.size()) + 8)) return false;
+  std::size_t chars = 0;  // ASCII letters and digits, and other characters (one each)
+  for (char c : phrase) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || u >= 0xC0) ++chars;
+  }
   if (chars < kMinPhraseChars) {
     sink(doc).add(pointer, subject,
                   "a phrase needs at least " + std::to_string(kMinPhraseChars) +
@@ -129,8 +154,9 @@ void RuleCompiler::read_code_table(int doc, const boost::json::value& v,
         continue;
       }
       ++client_patterns_;
-      if (p.regex.empty()) continue;
+      if (p.regex.empty() || program_budget_spent_) continue;
       RE2 re(p.regex, options);
+      if (!charge_program(doc, regex_ptr, id, re.ok() ? re.ProgramSize() : 0)) continue;
       if (!re.ok()) {
         s.add(regex_ptr, id,
               "not a valid RE2 expression: " + re.error() +
@@ -219,9 +245,9 @@ void RuleCompiler::read_client_message(int doc, const boost::json::value& v,
           "message ids are dotted lower-case names like \"mstsc.cant_find_computer\"");
   else if (ok && id.starts_with("symptom."))
     s.add(r.at("id"), id, "\"symptom.\" ids are kept for symptoms' own messages");
-  s.check_fields(
-      *obj, pointer, id,
-      {"id", "phrases", "meaning", "symptom", "cause", "observe", "priority", "last_wins"});
+  s.check_fields(*obj, pointer, id,
+                 {"id", "phrases", "meaning", "symptom", "cause", "observe", "priority",
+                  "last_wins", "underlying"});
   r.strings("phrases", &m.info.phrases, true);
   if (obj->contains("phrases") && m.info.phrases.empty() && obj->at("phrases").is_array())
     s.add(r.at("phrases"), id, "a message needs at least one phrase");
@@ -230,6 +256,7 @@ void RuleCompiler::read_client_message(int doc, const boost::json::value& v,
   r.string("meaning", &m.info.meaning, true);
   read_priority(s, r, *obj, id, &m.priority);
   r.boolean("last_wins", &m.last_wins);
+  r.boolean("underlying", &m.underlying);
   read_outcome(doc, *obj, pointer, id, &d.outcome);
   m.info.file = docs_[static_cast<std::size_t>(doc)].name();
   if (!id.empty()) messages_.push_back(std::move(d));
@@ -382,11 +409,13 @@ void RuleCompiler::resolve_intake() {
     m.info.meaning = d.symptom.info.title;
     m.info.symptom = d.symptom.info.id;
     m.outcome.symptom = d.symptom.info.id;
+    m.paraphrase.symptom = d.symptom.info.id;
     intake.messages.push_back(std::move(m));
   }
   for (MessageDecl& d : messages_) {
     if (!claim(d.entry.info.id, d.ref, "client message")) continue;
     resolve_outcome(d.ref.doc, d.entry.info.id, d.outcome, &d.entry.outcome);
+    d.entry.paraphrase.symptom = d.entry.outcome.symptom;
     d.entry.info.symptom = d.entry.outcome.symptom;
     d.entry.info.cause = d.entry.outcome.cause;
     out_.client_message_infos.push_back(d.entry.info);
