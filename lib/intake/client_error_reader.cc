@@ -623,7 +623,13 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
           (d_up != context_.broader.end() && d_up->second.count(s)))
         continue;
       const std::string was = out->symptom;
-      out->symptom = covering({was, s});
+      const std::string wider = covering({was, s});
+      if (wider == "unknown") {
+        out->notes.push_back(label(i) + " points to " + s + "; no symptom covers it and " + was +
+                             ", so the error stands");
+        continue;
+      }
+      out->symptom = wider;
       widened = true;
       (*decisive)[i] = true;
       out->notes.push_back(label(i) + " (a line that explains the error) points to " + s +
