@@ -158,14 +158,33 @@ std::vector<ParaphraseIndex::Found> ParaphraseIndex::find(std::string_view words
     if (h.size() > kMaxHitsPerPhrase) h.erase(h.begin(), h.end() - kMaxHitsPerPhrase);
     const Phrase& phrase = phrases_[p];
     std::vector<double> best(phrase.words.size());
+    std::vector<std::size_t> where(phrase.words.size());
+    const std::size_t content_words =
+        static_cast<std::size_t>(std::count(phrase.content.begin(), phrase.content.end(), true));
     Found found;
     for (std::size_t i = 0; i < h.size(); ++i) {
       std::fill(best.begin(), best.end(), 0.0);
       std::size_t last = h[i].at;
       for (std::size_t j = i; j < h.size() && h[j].at < h[i].at + phrase.span; ++j) {
-        best[static_cast<std::size_t>(h[j].word)] =
-            std::max(best[static_cast<std::size_t>(h[j].word)], h[j].credit);
+        const std::size_t w = static_cast<std::size_t>(h[j].word);
+        if (h[j].credit > best[w]) {
+          best[w] = h[j].credit;
+          where[w] = h[j].at;
+        }
         last = std::max(last, h[j].at);
+      }
+      // A short phrase keeps its word order: "refused connection" is not
+      // "connection refused" once the rest of the sentence is gone.
+      if (content_words <= kOrderedUpTo) {
+        std::size_t previous = 0;
+        bool ordered = true, first = true;
+        for (std::size_t w = 0; w < best.size(); ++w) {
+          if (!phrase.content[w] || best[w] <= 0) continue;
+          if (!first && where[w] <= previous) ordered = false;
+          previous = where[w];
+          first = false;
+        }
+        if (!ordered) continue;
       }
       double score = 0;
       std::size_t matched = 0, exact = 0;

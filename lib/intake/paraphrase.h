@@ -1,9 +1,10 @@
 // Internal: tolerant matching of message phrases, for what people retype
 // rather than paste ("An internal error occured", "Incorrect user name or
 // password"). A phrase is found when enough of its words stand within a few
-// words of each other in the text, in any order, content words allowed one
-// typo. Runs on the words view (normalize.h) and reports a score, so a
-// caller can keep what reaches its threshold and leave the rest unknown.
+// words of each other in the text (in any order when the phrase is longer
+// than kOrderedUpTo content words), content words allowed one typo. Runs on the words view
+// (normalize.h) and reports a score, so a caller can keep what reaches its threshold and leave the
+// rest unknown.
 #ifndef RDPTRIAGE_LIB_INTAKE_PARAPHRASE_H_
 #define RDPTRIAGE_LIB_INTAKE_PARAPHRASE_H_
 
@@ -22,6 +23,8 @@ namespace rdptriage::internal {
 // kFillerWeight. Negations ("not", "cant") are content and never fuzzy.
 inline constexpr double kTypoCredit = 0.8;
 inline constexpr double kFillerWeight = 0.25;
+// Phrases of this many content words or fewer must keep their word order.
+inline constexpr std::size_t kOrderedUpTo = 3;
 
 class ParaphraseIndex {
  public:
