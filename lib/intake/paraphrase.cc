@@ -84,7 +84,12 @@ void ParaphraseIndex::add(int message, std::string_view phrase) {
     p.total += p.weight.back();
     content += filler ? 0 : 1;
   }
-  if (content < 2) return;
+  // Only words in Latin letters (accents folded) and digits: in scripts
+  // written without spaces each character is a word, and a window of them
+  // matches far too loosely.
+  const bool latin = std::all_of(view.begin(), view.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (content < 2 || !latin) return;
   // Room for a few words added or reworded; a "*" stands for up to eight.
   p.span = p.words.size() + (stars > 0 ? 8 * stars : 3);
   const int index = static_cast<int>(phrases_.size());
