@@ -199,7 +199,9 @@ std::vector<ParaphraseIndex::Found> ParaphraseIndex::find(std::string_view words
         ++matched;
         exact += best[w] >= 1.0 ? 1 : 0;
       }
-      if (exact == 0 || matched < 2) continue;
+      // A typo is tolerated only among three content words or more: in two
+      // ("connection reused") one changed word is half the message.
+      if (exact == 0 || matched < 2 || (exact < matched && content_words < 3)) continue;
       // Filler words count where they stand among the matched ones.
       const std::size_t from = h[i].at > 0 ? h[i].at - 1 : 0;
       const std::size_t to = std::min(words.size(), last + 2);

@@ -19,7 +19,8 @@ namespace rdptriage::internal {
 
 // Weights of the score: a content word found as written counts 1, one typo
 // away (one letter added, dropped, changed or two swapped; words of five
-// letters or more only) counts kTypoCredit, a filler word ("the", "has")
+// letters or more, in phrases of three content words or more) counts
+// kTypoCredit, a filler word ("the", "has")
 // kFillerWeight. Negations ("not", "cant") are content and never fuzzy.
 inline constexpr double kTypoCredit = 0.8;
 inline constexpr double kFillerWeight = 0.25;
