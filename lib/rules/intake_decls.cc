@@ -18,6 +18,44 @@ namespace rdptriage::internal {
 namespace {
 
 constexpr int kMaxPriority = 100;
+// The largest count a code pattern may repeat anything ({n}, {n,}, {n,m}).
+// Counted repetition is where RE2's costs grow: its program grows with the
+// count ([a-z0-9]{1000}) and its DFA exponentially where the repeated part
+// overlaps what precedes it ([ab]*a[ab]{24}c takes seconds per megabyte; at
+// {16} the DFA's states still fit and are cached after the first read).
+constexpr long kMaxRepeatCount = 16;
+
+// The largest repetition count written in `regex` ({n}, {n,}, {n,m});
+// escaped braces are not repetitions. Nested counts are not multiplied.
+long largest_repeat(std::string_view regex) {
+  long largest = 0;
+  for (std::size_t i = 0; i < regex.size(); ++i) {
+    if (regex[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (regex[i] != '{') continue;
+    std::size_t j = i + 1;
+    long first = 0, second = -1;
+    bool digits = false;
+    while (j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j]))) {
+      first = std::min(first * 10 + (regex[j] - '0'), 1000000L);
+      digits = true;
+      ++j;
+    }
+    if (!digits) continue;
+    if (j < regex.size() && regex[j] == ',') {
+      ++j;
+      while (j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j]))) {
+        second = std::max(second, 0L);
+        second = std::min(second * 10 + (regex[j] - '0'), 1000000L);
+        ++j;
+      }
+    }
+    if (j < regex.size() && regex[j] == '}') largest = std::max({largest, first, second});
+  }
+  return largest;
+}
 constexpr std::size_t kMinPhraseChars = 4;
 
 // Reads an optional "priority" (0..100) into *out.
@@ -155,6 +193,14 @@ void RuleCompiler::read_code_table(int doc, const boost::json::value& v,
       }
       ++client_patterns_;
       if (p.regex.empty() || program_budget_spent_) continue;
+      if (const long count = largest_repeat(p.regex); count > kMaxRepeatCount) {
+        s.add(regex_ptr, id,
+              "repeats something " + std::to_string(count) + " times; at most " +
+                  std::to_string(kMaxRepeatCount) +
+                  " are allowed, as larger counts make RE2's program (and, after an unbounded "
+                  "repetition, its DFA) grow so that reading a text takes seconds: use + or *");
+        continue;
+      }
       RE2 re(p.regex, options);
       if (!charge_program(doc, regex_ptr, id, re.ok() ? re.ProgramSize() : 0)) continue;
       if (!re.ok()) {
