@@ -127,10 +127,10 @@ class RuleCompiler {
   std::vector<CauseDecl> causes_;
   std::vector<CodeTableDecl> code_tables_;
   std::vector<MessageDecl> messages_;
-  std::size_t client_patterns_ = 0;  // patterns, phrases and code names, for the limit
+  std::size_t client_patterns_ = 0;      // patterns, phrases and code names, for the limit
   std::size_t client_program_size_ = 0;  // their RE2 program size, for the total budget
   bool program_budget_spent_ = false;
-  IntakeRules intake_;               // resolved; handed to the reader
+  IntakeRules intake_;  // resolved; handed to the reader
   // Every broader symptom of each symptom ("within", transitively).
   std::map<std::string, std::set<std::string>> broader_;
   CompiledRules out_;  // probes and symptoms indexed for condition compiling

@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "intake/paraphrase.h"
 #include "intake/normalize.h"
+#include "intake/paraphrase.h"
 #include "rdptriage/triage.h"
 #include "support/bundled_triage.h"
 
@@ -141,21 +141,21 @@ TEST_CASE("full-width forms, ideographic punctuation and localized dialogs read 
   CHECK(normalize_spacing("\xE9\x94\x99\xE8\xAF\xAF\xE4\xBB\xA3\xE7\xA0\x81\xEF\xBC\x9A"
                           "\xEF\xBC\x90\xEF\xBD\x98\xEF\xBC\x99\xEF\xBC\x90\xEF\xBC\x94")
             .text == "\xE9\x94\x99\xE8\xAF\xAF\xE4\xBB\xA3\xE7\xA0\x81:0x904");
-  CHECK(internal::normalize_message("Code d\xE2\x80\x99" "erreur \xC3\xA9tendu\xE3\x80\x82") ==
-        " code derreur etendu ");
+  CHECK(internal::normalize_message("Code d\xE2\x80\x99"
+                                    "erreur \xC3\xA9tendu\xE3\x80\x82") == " code derreur etendu ");
   const Triage& bundled = testing::bundled_triage();
   struct Case {
     const char* text;
     const char* code;
   };
-  for (const Case& c : {Case{"[Expanded Information]\nFoutcode: 0x204\nUitgebreide foutcode: 0x0",
-                             "0x204"},
-                        Case{"[Expanded Information]\nKod b\xC5\x82\xC4\x99" "du: 0x904\n", "0x904"},
-                        Case{"RDP disconnected!\n519", "0x207"},
-                        Case{"error during connection 3847", "0xF07"},
-                        Case{"ErrorCode = c0000234", "0xC0000234"},
-                        Case{"[ERROR][com.freerdp.core] - freerdp_set_last_error 0x20014",
-                             "0x14"}}) {
+  for (const Case& c :
+       {Case{"[Expanded Information]\nFoutcode: 0x204\nUitgebreide foutcode: 0x0", "0x204"},
+        Case{"[Expanded Information]\nKod b\xC5\x82\xC4\x99"
+             "du: 0x904\n",
+             "0x904"},
+        Case{"RDP disconnected!\n519", "0x207"}, Case{"error during connection 3847", "0xF07"},
+        Case{"ErrorCode = c0000234", "0xC0000234"},
+        Case{"[ERROR][com.freerdp.core] - freerdp_set_last_error 0x20014", "0x14"}}) {
     INFO(c.text);
     auto r = bundled.read_client_error(c.text);
     REQUIRE(r.ok());
