@@ -22,8 +22,8 @@ constexpr int kMaxPriority = 100;
 // Counted repetition is where RE2's costs grow: its program grows with the
 // count ([a-z0-9]{1000}) and its DFA exponentially where the repeated part
 // overlaps what precedes it ([ab]*a[ab]{24}c takes seconds per megabyte; at
-// {16} the DFA's states still fit and are cached after the first read).
-constexpr long kMaxRepeatCount = 16;
+// {12} the DFA has at most a few thousand states, built within the first read).
+constexpr long kMaxRepeatCount = 12;
 
 // The largest repetition count written in `regex` ({n}, {n,}, {n,m});
 // escaped braces are not repetitions. Nested counts are not multiplied.
