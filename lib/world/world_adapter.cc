@@ -93,6 +93,47 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     };
     a["client.user_authority"] = [](auto& w, auto&) { return v(lookup_account(w).authority); };
     // Control plane.
+    // What `rdptriage probe` sees from the client once TCP opens: the
+    // listener's negotiation answer, the TLS handshake and the certificate.
+    // TCP opens only when the connection got past the listener stage.
+    const auto listener_answers = [](const Outcome& o) { return o.tcp == "open"; };
+    const auto no_listener = [](const Outcome& o) {
+      return ProbeResult::failed(
+          "no TCP connection to negotiate over (" +
+          (o.tcp == "none" ? std::string("the name does not resolve") : o.tcp) + ")");
+    };
+    a["client.rdp_negotiation"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      return v(G(w).certificate != "valid" ? "failure" : "response");
+    };
+    a["client.rdp_selected_protocol"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      if (G(w).certificate != "valid")
+        return ProbeResult::failed("the server selected nothing (failure)");
+      return v(G(w).nla ? "hybrid" : "ssl");
+    };
+    a["client.nla_required"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      return v(G(w).nla);
+    };
+    // The handshake fails on a broken certificate or with every TLS version
+    // off; encryption level, FIPS and CredSSP fail after it.
+    a["client.tls_handshake"] = [listener_answers, no_listener](auto&, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      const bool broken = o.failed_at == Reached::kChannel &&
+                          (o.step == "certificate" || o.step == "tls") && !o.ok();
+      return v(broken ? "failed" : "ok");
+    };
+    a["client.tls_certificate_state"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      if (G(w).certificate != "valid") return ProbeResult::failed("no certificate was presented");
+      return v("valid");
+    };
+    a["client.rdp_certificate_name"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      if (G(w).certificate != "valid") return ProbeResult::failed("no certificate was presented");
+      return v(G(w).computer_name);
+    };
     a["client.rdp_negotiation_failure"] = [G](auto& w, auto& o) {
       if (!o.ok() && o.failed_at < Reached::kChannel)
         return ProbeResult::failed("the connection never reached an RDP listener");
