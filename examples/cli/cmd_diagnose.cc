@@ -21,6 +21,7 @@ struct DiagnoseArgs {
   std::string symptom;
   std::vector<std::string> context;
   std::vector<std::string> rules;
+  PlanArgs plan;
   bool json = false;
 };
 
@@ -73,6 +74,10 @@ int run(const DiagnoseArgs& args) {
   EvaluateRequest request;
   Status collected = collect_request(args, *triage, &request);
   if (!collected.ok()) return report_error(collected);
+  Status plan = apply_plan_options(args.plan, triage->rules(), &request.options);
+  if (!plan.ok()) return report_error(plan);
+  InterruptToCancel interrupt;
+  request.cancel = interrupt.flag();
   StatusOr<Report> report = triage->evaluate(request);
   if (!report.ok()) return report_error(report.status());
   return print_report(*report, args.json);
@@ -85,6 +90,7 @@ void add_client_error_options(CLI::App* app, DiagnoseArgs* args) {
                   "Estate facts for fix commands, key=value (resource_group, vm, nsg, ...)")
       ->take_all();
   app->add_option("--rules", args->rules, "Extra rule files or directories (repeatable)");
+  add_plan_options(app, &args->plan);
   app->add_flag("--json", args->json, "Print the report as JSON");
 }
 

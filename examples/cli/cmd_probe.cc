@@ -24,6 +24,7 @@ struct ProbeArgs {
   std::string client_error_file;
   std::vector<std::string> context;
   std::string vm_computer_name;
+  PlanArgs plan;
   bool json = false;
 };
 
@@ -172,6 +173,10 @@ int run(const ProbeArgs& args) {
     req.adapters.push_back(std::make_shared<GivenAnswers>(
         std::map<std::string, ProbeValue>{{"azure.computer_name", args.vm_computer_name}}));
   }
+  Status plan = apply_plan_options(args.plan, triage->rules(), &req.options);
+  if (!plan.ok()) return report_error(plan);
+  InterruptToCancel interrupt;
+  req.cancel = interrupt.flag();
   StatusOr<Report> report = triage->evaluate(req);
   if (!report.ok()) return report_error(report.status());
   if (!args.json) print_observations(seen);
@@ -193,6 +198,7 @@ Runner add_probe(CLI::App& app) {
   sub->add_option("--vm-computer-name", args->vm_computer_name,
                   "The VM's Windows computer name (az vm show --query osProfile.computerName): "
                   "proves that the listener that answered is the VM");
+  add_plan_options(sub, &args->plan);
   sub->add_flag("--json", args->json, "Print the report as JSON");
   return [args] { return run(*args); };
 }
