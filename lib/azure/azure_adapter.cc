@@ -197,7 +197,11 @@ ProbeResult AzureAdapter::run(const ProbeRequest& request) {
   in.blob_http = impl.http.get();
   in.run_command_enabled = impl.options.run_command;
   in.run_command.script = impl.script;
-  if (std::string user = get("username"); plausible_username(user)) in.run_command.username = user;
+  // The script gets the account as "DOMAIN\name" (context username plus
+  // user_domain) or the bare name of a local account.
+  std::string user = get("username");
+  if (!user.empty() && !get("user_domain").empty()) user = get("user_domain") + "\\" + user;
+  if (plausible_username(user)) in.run_command.username = user;
 
   Impl::Scope scope;
   scope.request_flag = request.cancelled;
