@@ -59,7 +59,7 @@ ISSUE_TYPES = {
 
 class State:
     def __init__(self, worlds, script_keys, client_secret, identity_header):
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.worlds = worlds
         self.script_keys = script_keys
         self.client_secret = client_secret

@@ -201,6 +201,7 @@ class FakeArm {
     req.body = body;
     req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     auto r = http_->send(req);
+    INFO("fake control call: " << r.error);
     REQUIRE(r.transported());
     return r.body.empty() ? boost::json::value() : boost::json::parse(r.body);
   }
