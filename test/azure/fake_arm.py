@@ -734,6 +734,8 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--client-secret", default="")
     ap.add_argument("--identity-header", default="")
+    ap.add_argument("--accept-token", action="append", default=[],
+                    help="a token ARM accepts besides those it issued (the fake az prints it)")
     ap.add_argument("--max-seconds", type=float, default=600)
     args = ap.parse_args()
     with open(args.facts) as f:
@@ -742,6 +744,7 @@ def main():
     with open(args.script) as f:
         keys = re.findall(r"^Fact '([a-z0-9_]+)'", f.read(), re.M)
     STATE = State(worlds, keys, args.client_secret, args.identity_header)
+    STATE.tokens.extend(args.accept_token)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(args.cert, args.key)
     server = TLSServer(("127.0.0.1", 0), Handler, context)

@@ -139,6 +139,8 @@ inline const boost::json::value& facts() {
 
 inline const char* kClientSecret = "s3cret-Client-Value~0123456789";
 inline const char* kIdentityHeader = "identity-header-0123456789abcdef";
+// What the fake az prints; the fake ARM accepts it.
+inline const char* kCliToken = "cli.token.0123456789abcdefABCDEF";
 
 // The fake ARM + token server, for the lifetime of the object.
 class FakeArm {
@@ -163,6 +165,8 @@ class FakeArm {
         kClientSecret,
         "--identity-header",
         kIdentityHeader,
+        "--accept-token",
+        kCliToken,
         "--max-seconds",
         "300"};
     std::vector<char*> argv;
