@@ -19,13 +19,6 @@
 namespace rdptriage::cli {
 namespace {
 
-std::filesystem::path bundled_worlds() {
-  std::error_code ec;
-  std::filesystem::path beside = bundled_rules().parent_path() / "worlds";
-  if (std::filesystem::is_directory(beside, ec)) return beside;
-  return RDPTRIAGE_SOURCE_WORLDS_DIR;
-}
-
 // Reads one answer; empty on end of input (a script, CI): the drill then
 // just reveals.
 std::string ask(const std::string& question) {

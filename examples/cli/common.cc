@@ -33,15 +33,13 @@ int usage_error(const std::string& message) {
   return kBadInput;
 }
 
-std::filesystem::path bundled_rules() {
+std::filesystem::path bundled_worlds() {
+  // Installed and in the build tree, the worlds sit beside the rules under
+  // share/rdptriage, next to the program's bin/.
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    std::filesystem::path beside =
-        exe.parent_path().parent_path() / "share" / "rdptriage" / "rules";
-    if (std::filesystem::is_directory(beside, ec)) return beside;
-  }
-  return bundled_rules_dir();
+  if (ec) return {};
+  return exe.parent_path().parent_path() / "share" / "rdptriage" / "worlds";
 }
 
 void add_client_error_input(CLI::App* app, std::string* text, std::string* file) {
@@ -89,7 +87,6 @@ StatusOr<std::string> client_error_text(const std::string& text, const std::stri
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled) {
   TriageOptions options;
   options.rules.include_bundled = include_bundled;
-  options.rules.bundled_dir = bundled_rules();
   for (const std::string& p : extra) options.rules.paths.emplace_back(p);
   return Triage::create(options);
 }

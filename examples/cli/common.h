@@ -25,9 +25,9 @@ int report_all(const Status& status);
 // Prints "rdptriage: <message>" to stderr and returns kBadInput.
 int usage_error(const std::string& message);
 
-// The bundled rules next to this executable (../share/rdptriage/rules),
-// else the library's default.
-std::filesystem::path bundled_rules();
+// The drill's bundled worlds next to this executable
+// (../share/rdptriage/worlds); empty when its path is unknown.
+std::filesystem::path bundled_worlds();
 
 // Registers --client-error TEXT and --client-error-file FILE on `app`.
 void add_client_error_input(CLI::App* app, std::string* text, std::string* file);

@@ -1,6 +1,7 @@
 // A minimal host: reads a pasted client error, then one adapter answers like
-// a healthy estate whose NSG now denies RDP, evaluated against the installed
-// bundled rules.
+// a healthy estate whose NSG now denies RDP, evaluated against the bundled
+// rules of the installed package it was configured with (found without
+// being told where, as the README shows).
 #include <iostream>
 #include <map>
 #include <memory>
@@ -40,13 +41,13 @@ class EstateAdapter : public rdptriage::ProbeAdapter {
 }  // namespace
 
 int main() {
-  rdptriage::TriageOptions options;
-  options.rules.bundled_dir = RULES_DIR;
-  auto triage = rdptriage::Triage::create(options);
+  auto triage = rdptriage::Triage::create({});
   if (!triage.ok()) {
     std::cerr << triage.status().to_string() << "\n";
     return 1;
   }
+  std::cout << "bundled rules: " << rdptriage::bundled_rules_dir().string() << " ("
+            << triage->rules().causes().size() << " causes)\n";
   // What the user pasted: mstsc's dialog, read with the installed rules.
   auto reading = triage->read_client_error(
       "Remote Desktop can't connect to the remote computer for one of these reasons:\n"

@@ -154,8 +154,10 @@ class AzureAdapter : public ProbeAdapter {
  public:
   // Checks the options and reads the Run Command script. Fails with
   // kInvalidArgument naming the option (an endpoint that is not https, a
-  // size limit below 1024 bytes, max_attempts < 1) and kIoError when the
-  // script cannot be read. Nothing is sent until a probe runs.
+  // size limit below 1024 bytes, max_attempts < 1), kNotFound when the
+  // bundled rules directory (with the default script) is not found, and
+  // kIoError when the script cannot be read. Nothing is sent until a probe
+  // runs.
   static StatusOr<std::shared_ptr<AzureAdapter>> create(AzureOptions options);
   ~AzureAdapter() override;
 

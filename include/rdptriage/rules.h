@@ -1,8 +1,8 @@
 // rdptriage: the rules data, loaded and checked.
 //
 // The troubleshooting knowledge lives in JSON files (rules/ in the source
-// tree, share/rdptriage/rules when installed; rules/README.md describes the
-// format). RuleSet::load reads the bundled files plus any the host adds,
+// tree, share/rdptriage/rules when installed, found as bundled_rules_dir()
+// says; rules/README.md describes the format). RuleSet::load reads the bundled files plus any the host adds,
 // checks everything at once (syntax, schema, references, result domains,
 // reachability, cycles, path order) and either returns a complete immutable
 // RuleSet or an error listing every problem with file, line and column.
@@ -139,7 +139,7 @@ struct LoadOptions {
   std::vector<std::filesystem::path> paths;
   // Load the bundled rules first. Default true.
   bool include_bundled = true;
-  // Where the bundled rules are; empty means bundled_rules_dir().
+  // Where the bundled rules are; empty means find them (bundled_rules_dir()).
   std::filesystem::path bundled_dir;
 
   std::size_t max_file_bytes = 4u << 20;  // per file
@@ -154,14 +154,23 @@ struct LoadOptions {
   std::size_t client_pattern_max_mem = 64u << 20;
 };
 
-// The bundled rules directory: $RDPTRIAGE_RULES_DIR if set, else the
-// installed share/rdptriage/rules, else the source tree's rules/ when run
-// from a build tree. Never fails; the path may not exist.
+// Finds the bundled rules directory, first match wins:
+//   1. $RDPTRIAGE_RULES_DIR, when set and not empty (used as given);
+//   2. the rdptriage package this program was built against: a program
+//      configured with find_package(rdptriage) records the package's
+//      share/rdptriage/rules, wherever the package was moved to before the
+//      program was configured;
+//   3. beside the running program: <program dir>/../share/rdptriage/rules
+//      (the installed CLI, and every program in a build tree).
+// Returns an empty path when 2 and 3 do not exist; RuleSet::load then
+// fails with kNotFound naming every place it looked. The library never
+// looks in a source tree. Thread-safe.
 std::filesystem::path bundled_rules_dir();
 
 class RuleSet {
  public:
   // Loads and checks the rule files named by `options`. On failure returns
+  // kNotFound (bundled rules not found, or a directory without rule files),
   // kParseError, kValidationError, kLimitExceeded or kIoError with one
   // Diagnostic per problem found; nothing is partially loaded.
   static StatusOr<RuleSet> load(const LoadOptions& options);

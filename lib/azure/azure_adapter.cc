@@ -126,7 +126,14 @@ StatusOr<std::shared_ptr<AzureAdapter>> AzureAdapter::create(AzureOptions option
   auto impl = std::make_shared<Impl>();
   if (options.run_command) {
     std::filesystem::path script = options.run_command_script;
-    if (script.empty()) script = bundled_rules_dir() / "run_command" / "guest_facts.ps1";
+    if (script.empty()) {
+      std::filesystem::path rules = bundled_rules_dir();
+      if (rules.empty())
+        return Status(ErrorCode::kNotFound,
+                      "the bundled rules (and their run_command/guest_facts.ps1) were not found; "
+                      "set AzureOptions::run_command_script or RDPTRIAGE_RULES_DIR");
+      script = rules / "run_command" / "guest_facts.ps1";
+    }
     std::ifstream in(script, std::ios::binary);
     if (!in)
       return Status(ErrorCode::kIoError, script.string() + ": cannot read the Run Command script",

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "rules/bundled_location.h"
 #include "rules/compiler.h"
 
 namespace rdptriage {
@@ -12,8 +13,38 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Expands a file or directory into rule files; records problems.
-void collect(const fs::path& path, internal::RuleCompiler& compiler, std::vector<fs::path>* out) {
+// Why `path` cannot be read as a rule file, or empty when it can. Follows
+// symbolic links: a dangling one reports not_found, a looping one ELOOP.
+std::string unreadable_reason(const fs::path& path) {
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec && (st.type() == fs::file_type::not_found ||
+             ec == std::make_error_condition(std::errc::too_many_symbolic_link_levels)))
+    return "a dangling or looping symbolic link";
+  if (ec) return "cannot be read: " + ec.message();
+  switch (st.type()) {
+    case fs::file_type::regular:
+      return "";
+    case fs::file_type::fifo:
+      return "a FIFO, not a regular file";
+    case fs::file_type::socket:
+      return "a socket, not a regular file";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device, not a regular file";
+    case fs::file_type::directory:
+      return "a directory named like a rule file";
+    default:
+      return "not a regular file";
+  }
+}
+
+// Expands a file or directory into rule files; records problems. Entries
+// named *.json that cannot be read as files are errors, never skipped, so
+// `rules check` cannot say ok about a file it did not read. Counts the
+// entries named *.json of a directory in `json_files`, if given.
+void collect(const fs::path& path, internal::RuleCompiler& compiler, std::vector<fs::path>* out,
+             std::size_t* json_files = nullptr) {
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
@@ -22,14 +53,23 @@ void collect(const fs::path& path, internal::RuleCompiler& compiler, std::vector
     return;
   }
   if (!fs::is_directory(st)) {
+    if (std::string why = unreadable_reason(path); !why.empty()) {
+      compiler.add_error(ErrorCode::kIoError, Diagnostic{path.string(), 0, 0, "", "", why});
+      return;
+    }
     out->push_back(path);
     return;
   }
   std::vector<fs::path> files;
   fs::directory_iterator it(path, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
-    std::error_code fec;
-    if (it->path().extension() == ".json" && it->is_regular_file(fec)) files.push_back(it->path());
+    if (it->path().extension() != ".json") continue;
+    if (json_files != nullptr) ++*json_files;
+    if (std::string why = unreadable_reason(it->path()); !why.empty()) {
+      compiler.add_error(ErrorCode::kIoError, Diagnostic{it->path().string(), 0, 0, "", "", why});
+      continue;
+    }
+    files.push_back(it->path());
   }
   if (ec) {
     compiler.add_error(ErrorCode::kIoError,
@@ -52,22 +92,41 @@ void add_parsed(StatusOr<internal::JsonDocument> doc, internal::RuleCompiler& co
 
 }  // namespace
 
-fs::path bundled_rules_dir() {
-  if (const char* env = std::getenv("RDPTRIAGE_RULES_DIR"); env != nullptr && *env != '\0')
-    return fs::path(env);
-  std::error_code ec;
-  fs::path installed(RDPTRIAGE_INSTALL_RULES_DIR);
-  if (fs::is_directory(installed, ec)) return installed;
-  return fs::path(RDPTRIAGE_SOURCE_RULES_DIR);
-}
+fs::path bundled_rules_dir() { return internal::find_bundled_rules().dir; }
 
 StatusOr<RuleSet> RuleSet::load(const LoadOptions& options) {
   try {
     internal::RuleCompiler compiler(options);
     std::vector<fs::path> files;
-    if (options.include_bundled)
-      collect(options.bundled_dir.empty() ? bundled_rules_dir() : options.bundled_dir, compiler,
-              &files);
+    if (options.include_bundled) {
+      fs::path dir = options.bundled_dir;
+      if (dir.empty()) {
+        internal::BundledRulesSearch search = internal::find_bundled_rules();
+        if (search.dir.empty()) {
+          compiler.add_error(
+              ErrorCode::kNotFound,
+              Diagnostic{"", 0, 0, "", "",
+                         "the bundled rules were not found; looked for " + search.looked +
+                             ". Set LoadOptions::bundled_dir or "
+                             "RDPTRIAGE_RULES_DIR to the rules directory"});
+          return compiler.finish();
+        }
+        if (search.from_environment && !fs::is_directory(search.dir)) {
+          compiler.add_error(ErrorCode::kNotFound,
+                             Diagnostic{search.dir.string(), 0, 0, "", "",
+                                        "named by RDPTRIAGE_RULES_DIR, is not a directory"});
+          return compiler.finish();
+        }
+        dir = search.dir;
+      }
+      std::size_t found = 0;
+      collect(dir, compiler, &files, &found);
+      if (found == 0 && fs::is_directory(dir))
+        compiler.add_error(ErrorCode::kNotFound,
+                           Diagnostic{dir.string(), 0, 0, "", "",
+                                      "holds no rule files (*.json); is this the bundled rules "
+                                      "directory?"});
+    }
     for (const fs::path& p : options.paths) collect(p, compiler, &files);
     if (files.size() > options.max_files) {
       compiler.add_error(
