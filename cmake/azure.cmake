@@ -20,14 +20,15 @@ target_link_libraries(rdptriage_azure
 
 # The Run Command script ships with the rules, as data
 # (share/rdptriage/rules/run_command/), in the build tree as when installed.
+set(_run_command_dir ${PROJECT_BINARY_DIR}/share/rdptriage/rules/run_command)
 file(GLOB RDPTRIAGE_RUN_COMMAND_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/rules/run_command/*)
 set(_run_command_copies)
 foreach(f IN LISTS RDPTRIAGE_RUN_COMMAND_FILES)
   get_filename_component(n ${f} NAME)
-  add_custom_command(OUTPUT ${RDPTRIAGE_BUILD_RULES_DIR}/run_command/${n}
-    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${f} ${RDPTRIAGE_BUILD_RULES_DIR}/run_command/${n}
+  add_custom_command(OUTPUT ${_run_command_dir}/${n}
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${f} ${_run_command_dir}/${n}
     DEPENDS ${f} VERBATIM)
-  list(APPEND _run_command_copies ${RDPTRIAGE_BUILD_RULES_DIR}/run_command/${n})
+  list(APPEND _run_command_copies ${_run_command_dir}/${n})
 endforeach()
 add_custom_target(rdptriage_run_command_script ALL DEPENDS ${_run_command_copies})
 add_dependencies(rdptriage_rules rdptriage_run_command_script)
