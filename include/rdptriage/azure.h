@@ -135,7 +135,7 @@ struct AzureOptions {
   // never more often than min_lro_poll_interval nor less often than
   // max_lro_poll_interval.
   std::chrono::milliseconds lro_poll_interval{std::chrono::seconds(5)};
-  std::chrono::milliseconds min_lro_poll_interval{std::chrono::milliseconds(0)};
+  std::chrono::milliseconds min_lro_poll_interval{std::chrono::seconds(1)};
   std::chrono::milliseconds max_lro_poll_interval{std::chrono::seconds(30)};
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   // Tokens are refreshed this long before they expire.

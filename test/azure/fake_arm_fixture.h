@@ -231,6 +231,7 @@ class FakeArm {
     o.credentials.use_managed_identity = false;
     o.credentials.use_azure_cli = false;
     o.lro_poll_interval = std::chrono::milliseconds(10);
+    o.min_lro_poll_interval = std::chrono::milliseconds(0);
     o.initial_backoff = std::chrono::milliseconds(10);
     o.max_backoff = std::chrono::milliseconds(200);
     o.run_command_script = source_dir() / "rules" / "run_command" / "guest_facts.ps1";
