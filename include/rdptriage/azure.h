@@ -173,7 +173,8 @@ class AzureAdapter : public ProbeAdapter {
   // failed ("cancelled"): for hosts whose engine cannot cancel. Irreversible.
   void cancel();
 
-  // The probe ids this adapter may answer.
+  // The probe ids this adapter may answer; "guest.*" stands for every
+  // guest probe the Run Command script reports (rules/run_command/README.md).
   static const std::vector<std::string>& answered_probes();
 
  private:

@@ -9,8 +9,9 @@
 # whose keys are the guest.* probe ids of rules/probes.json without the
 # "guest." prefix. A fact that cannot be read is left out (and named in
 # "unreadable"), so its probe stays unavailable rather than guessed. The
-# worst-case line is measured by the test azure.guest_facts_fit_run_command
-# to stay within Run Command's 4,096-byte output limit.
+# worst-case line is measured by the test "guest facts fit Run Command's 4 KB
+# output (worst case)" (test/azure/pieces_test.cc) to stay within Run
+# Command's 4,096-byte output limit.
 # What each fact reads is documented in rules/run_command/README.md.
 param([string]$UserName = '')
 

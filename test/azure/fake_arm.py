@@ -16,7 +16,7 @@ shapes; it never decides anything about the estate itself. Subscription
 Faults (POST /_fake/fault {"mode": ...}) make it misbehave the ways ARM
 does or could: throttle, an operation that never ends, 401 once, 403, 404,
 a body that is not JSON, 10 MB, a drip-fed body, a reset connection, an
-error that echoes the caller's token. GET /_fake/state reports counters and
+error that echoes the caller's token, a nextLink to another host. GET /_fake/state reports counters and
 the tokens it issued (so a test can look for them where they must not be).
 
 It stops by itself after --max-seconds.
@@ -631,8 +631,9 @@ class Handler(BaseHTTPRequestHandler):
             first, second = jit_pages(sub, world)
             if query.get("page") == ["2"]:
                 return self.send_json(200, {"value": second})
+            host = "localhost" if STATE.fault.get("mode") == "foreign_next_link" else "127.0.0.1"
             return self.send_json(200, {"value": first, "nextLink":
-                                        f"https://127.0.0.1:{PORT}{path}?api-version=2020-01-01&page=2"})
+                                        f"https://{host}:{PORT}{path}?api-version=2020-01-01&page=2"})
         if method == "GET" and lower.endswith("/providers/microsoft.network/networkwatchers"):
             first, second = watchers_pages(sub)
             if query.get("page") == ["2"]:
