@@ -1,55 +1,325 @@
-// Diagnoses per second over every bundled world, on one thread, and the
-// probe cost of each diagnosis. Usage: rdptriage_bench [seconds]
+// The planner against its floor, and the engine's speed. Over the bundled
+// worlds and seeded random worlds (one-cause worlds with noise, and
+// two-fault worlds), prints the mean probe cost, the mean cost of the
+// confirmed cause's own confirming probes (the floor: the cheapest subset of
+// the probes in its confirming condition that proves it, sessions counted),
+// their ratio, the wall time with simulated latencies, and what seed 000's
+// fixed checklist order costs on the same worlds. Not a test: it prints.
+// Usage: rdptriage_bench [seconds for the speed run] [random worlds]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
+#include "engine/condition_eval.h"
+#include "engine/costing.h"
 #include "rdptriage/triage.h"
 #include "rdptriage/world.h"
+#include "rules/model.h"
+#include "support/world_corpus.h"
+
+namespace {
+
+using rdptriage::EvaluateRequest;
+using rdptriage::ProbeAdapter;
+using rdptriage::ProbeRequest;
+using rdptriage::ProbeResult;
+using rdptriage::Report;
+using rdptriage::Triage;
+using rdptriage::Verdict;
+using rdptriage::World;
+namespace internal = rdptriage::internal;
+
+struct Case {
+  std::string name;
+  World world;
+  std::string expect_cause;
+  int faults;
+};
+
+EvaluateRequest request_for(const World& w) {
+  EvaluateRequest r;
+  r.symptom = w.symptom();
+  r.context = w.context();
+  r.adapters.push_back(w.adapter());
+  return r;
+}
+
+// The cheapest subset of the probes the confirmed cause's condition reads
+// (or their fallbacks) whose observed answers alone confirm it.
+double floor_cost(const internal::CompiledRules& rules, const Report& report) {
+  auto it = rules.cause_index.find(report.cause);
+  if (it == rules.cause_index.end()) return 0;
+  const internal::Cause& cause = rules.causes[static_cast<std::size_t>(it->second)];
+  std::vector<std::pair<int, rdptriage::ProbeValue>> seen;
+  for (const auto& e : report.evidence) {
+    if (!e.result.has_value()) continue;
+    const int p = rules.probe_index.at(e.probe);
+    bool relevant = false;
+    for (int q : cause.probes)
+      for (int f = q, hops = 0; f >= 0 && hops < 16; ++hops, f = rules.probes[f].fallback)
+        relevant = relevant || f == p;
+    if (relevant) seen.emplace_back(p, e.result.value);
+  }
+  rdptriage::EvaluateOptions defaults;
+  internal::Costing costing(rules, defaults);
+  double best = -1;
+  const std::size_t n = std::min<std::size_t>(seen.size(), 12);
+  for (std::size_t mask = 1; mask < (std::size_t{1} << n); ++mask) {
+    internal::ProbeAnswers answers(rules);
+    std::vector<int> asked;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (!(mask & (std::size_t{1} << k))) continue;
+      answers.set_answer(seen[k].first, seen[k].second);
+      asked.push_back(seen[k].first);
+    }
+    // A fallback's answer counts for the probe it stands in for.
+    for (int q : cause.probes)
+      if (answers.state(q) == internal::ProbeAnswers::State::kNotAsked)
+        for (int f = rules.probes[q].fallback, hops = 0; f >= 0 && hops < 16;
+             ++hops, f = rules.probes[f].fallback)
+          if (answers.state(f) == internal::ProbeAnswers::State::kAnswered)
+            answers.set_no_answer(q);
+    if (internal::evaluate(cause.confirm, answers) != internal::Truth::kTrue) continue;
+    const double c = costing.charge_all(asked);
+    if (best < 0 || c < best) best = c;
+  }
+  return std::max(best, 0.0);
+}
+
+// Wraps a world's adapter and sleeps each probe's simulated latency: its
+// session's cost the first time a member is asked in an evaluation, then
+// its own cost; `scale` real seconds per simulated second.
+class LatencyAdapter : public ProbeAdapter {
+ public:
+  LatencyAdapter(std::shared_ptr<ProbeAdapter> inner, const internal::CompiledRules& rules,
+                 double scale)
+      : inner_(std::move(inner)), rules_(rules), scale_(scale) {}
+  ProbeResult run(const ProbeRequest& req) override {
+    ProbeResult r = inner_->run(req);
+    if (r.kind == ProbeResult::Kind::kUnavailable) return r;
+    const auto& probe =
+        rules_.probes[static_cast<std::size_t>(rules_.probe_index.at(req.probe_id))];
+    double latency = probe.info.cost_s;
+    if (probe.session >= 0) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (opened_[req.evaluation_id].insert(probe.session).second)
+        latency += rules_.sessions[static_cast<std::size_t>(probe.session)].info.cost_s;
+    }
+    std::this_thread::sleep_for(std::chrono::duration<double>(latency * scale_));
+    return r;
+  }
+  void end_evaluation(std::uint64_t id) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    opened_.erase(id);
+  }
+  std::string name() const override { return "latency"; }
+
+ private:
+  std::shared_ptr<ProbeAdapter> inner_;
+  const internal::CompiledRules& rules_;
+  double scale_;
+  std::mutex mutex_;
+  std::map<std::uint64_t, std::set<int>> opened_;
+};
+
+// Answers only the probes a checklist has reached; the rest are not collected.
+class PrefixAdapter : public ProbeAdapter {
+ public:
+  explicit PrefixAdapter(std::map<std::string, ProbeResult> answers)
+      : answers_(std::move(answers)) {}
+  ProbeResult run(const ProbeRequest& req) override {
+    auto it = answers_.find(req.probe_id);
+    return it == answers_.end() ? ProbeResult::unavailable("not reached by the checklist")
+                                : it->second;
+  }
+  bool may_block() const override { return false; }
+
+ private:
+  std::map<std::string, ProbeResult> answers_;
+};
+
+// Seed 000's quick checklist for Resource Manager VMs (verify the NSG rules,
+// review boot diagnostics, reset the password), then seed 002's detailed
+// order (client, edge, cloud service endpoint, NSG, the VM itself), then
+// every other probe in the order the rules declare them.
+std::vector<std::string> checklist(const internal::CompiledRules& rules) {
+  std::vector<std::string> order = {"netwatch.ip_flow_inbound",
+                                    "azure.deployment_model",
+                                    "bootdiag.screenshot",
+                                    "azure.power_state",
+                                    "guest.account_state",
+                                    "guest.last_logon_failure_status",
+                                    "user.rdp_to_onprem_works",
+                                    "user.rdp_from_outside_org_works",
+                                    "azure.classic_endpoint_private_port",
+                                    "azure.classic_endpoint_acl_permits",
+                                    "guest.termservice_state",
+                                    "guest.firewall_enabled",
+                                    "guest.firewall_rdp_rule_enabled",
+                                    "guest.rdp_port",
+                                    "guest.rdp_deny_connections"};
+  for (const auto& p : rules.probes)
+    if (std::find(order.begin(), order.end(), p.info.id) == order.end()) order.push_back(p.info.id);
+  return order;
+}
+
+// What the checklist costs until it confirms the cause the engine named
+// (-1 when it never does).
+double checklist_cost(const Triage& triage, const Case& c, const Report& engine,
+                      const std::vector<std::string>& order) {
+  const auto& rules = *triage.rules().compiled();
+  std::shared_ptr<ProbeAdapter> world = c.world.adapter();
+  std::map<std::string, ProbeResult> known;
+  std::vector<int> asked;
+  rdptriage::EvaluateOptions defaults;
+  for (const std::string& id : order) {
+    ProbeRequest req;
+    req.probe_id = id;
+    rdptriage::Context ctx = c.world.context();
+    req.context = &ctx;
+    ProbeResult r = c.world.adapter()->run(req);
+    if (r.kind == ProbeResult::Kind::kUnavailable) continue;
+    known[id] = r;
+    asked.push_back(rules.probe_index.at(id));
+    EvaluateRequest q;
+    q.symptom = c.world.symptom();
+    q.context = c.world.context();
+    q.adapters.push_back(std::make_shared<PrefixAdapter>(known));
+    auto rep = triage.evaluate(q);
+    if (rep.ok() && rep->status == Verdict::kConfirmed && rep->cause == engine.cause) {
+      internal::Costing costing(rules, defaults);
+      return costing.charge_all(asked);
+    }
+  }
+  return -1;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
+  const int random_count = argc > 2 ? std::atoi(argv[2]) : 300;
   const std::string source = RDPTRIAGE_SOURCE_DIR;
   rdptriage::TriageOptions options;
   options.rules.bundled_dir = source + "/rules";
-  auto triage = rdptriage::Triage::create(options);
+  auto triage = Triage::create(options);
   if (!triage.ok()) {
     std::cerr << triage.status().to_string() << "\n";
     return 1;
   }
-  std::vector<rdptriage::World> worlds;
-  for (const auto& e : std::filesystem::directory_iterator(source + "/examples/worlds")) {
-    if (e.path().extension() != ".json") continue;
-    auto w = rdptriage::World::load_file(e.path());
-    if (!w.ok()) {
-      std::cerr << w.status().to_string() << "\n";
+  const auto& rules = *triage->rules().compiled();
+
+  std::vector<Case> bundled, random;
+  for (auto& w : rdptriage::testing::bundled_worlds(source)) {
+    auto loaded = World::load_string(w.json, w.name);
+    if (!loaded.ok()) {
+      std::cerr << loaded.status().to_string() << "\n";
       return 1;
     }
-    worlds.push_back(std::move(w).value());
+    bundled.push_back({w.name, std::move(loaded).value(), w.expect_cause, w.faults});
   }
-  std::vector<rdptriage::EvaluateRequest> requests;
-  for (const auto& w : worlds) {
-    rdptriage::EvaluateRequest r;
-    r.symptom = w.symptom();
-    r.context = w.context();
-    r.adapters.push_back(w.adapter());
-    requests.push_back(std::move(r));
+  int skipped = 0;
+  for (auto& w : rdptriage::testing::random_worlds(source, 20261125, random_count)) {
+    auto loaded = World::load_string(w.json, w.name);
+    if (!loaded.ok()) {
+      ++skipped;
+      continue;
+    }
+    random.push_back({w.name, std::move(loaded).value(), w.expect_cause, w.faults});
   }
-  // One pass for the cost figures (they do not depend on timing).
-  double total_cost = 0, min_cost = 1e18, max_cost = 0;
-  std::size_t probes = 0;
-  for (const auto& r : requests) {
-    auto report = triage->evaluate(r);
-    if (!report.ok()) return 1;
-    total_cost += report->cost_s;
-    min_cost = std::min(min_cost, report->cost_s);
-    max_cost = std::max(max_cost, report->cost_s);
-    probes += report->evidence.size();
+
+  const std::vector<std::string> order = checklist(rules);
+  struct Totals {
+    int n = 0, confirmed = 0, right = 0, expected = 0, checklist_n = 0;
+    double cost = 0, floor = 0, max_cost = 0, checklist = 0, engine_on_checklist = 0;
+  };
+  auto measure = [&](const std::vector<Case>& cases, const char* label, bool print_worst) {
+    Totals t;
+    std::vector<std::pair<double, std::string>> ratios;
+    for (const Case& c : cases) {
+      auto r = triage->evaluate(request_for(c.world));
+      if (!r.ok()) return t;
+      ++t.n;
+      t.max_cost = std::max(t.max_cost, r->cost_s);
+      if (!c.expect_cause.empty()) {
+        ++t.expected;
+        t.right += r->cause == c.expect_cause;
+      }
+      if (r->status != Verdict::kConfirmed) continue;
+      ++t.confirmed;
+      const double f = floor_cost(rules, *r);
+      t.cost += r->cost_s;
+      t.floor += f;
+      ratios.emplace_back(f > 0 ? r->cost_s / f : 0, c.name + " " + r->cause);
+      const double cl = checklist_cost(*triage, c, *r, order);
+      if (cl >= 0) {
+        ++t.checklist_n;
+        t.checklist += cl;
+        t.engine_on_checklist += r->cost_s;
+      }
+    }
+    std::printf("%s: %d worlds, %d confirmed, %d/%d at the injected cause\n", label, t.n,
+                t.confirmed, t.right, t.expected);
+    if (t.confirmed > 0)
+      std::printf(
+          "  probe cost per confirmed diagnosis: mean %.1f s (max %.1f s); floor %.1f s;"
+          " ratio %.2f\n",
+          t.cost / t.confirmed, t.max_cost, t.floor / t.confirmed, t.cost / t.floor);
+    if (t.checklist_n > 0)
+      std::printf(
+          "  seed 000's fixed checklist order on the same %d worlds: mean %.1f s "
+          "(the planner: %.1f s)\n",
+          t.checklist_n, t.checklist / t.checklist_n, t.engine_on_checklist / t.checklist_n);
+    if (print_worst) {
+      std::sort(ratios.rbegin(), ratios.rend());
+      std::printf("  highest cost/floor:");
+      for (std::size_t i = 0; i < ratios.size() && i < 4; ++i)
+        std::printf(" %s (%.1f)%s", ratios[i].second.c_str(), ratios[i].first,
+                    i + 1 < 4 ? ";" : "");
+      std::printf("\n");
+    }
+    return t;
+  };
+  measure(bundled, "bundled worlds", true);
+  measure(random, "random worlds", true);
+  if (skipped) std::printf("  (%d random worlds did not load and were skipped)\n", skipped);
+
+  for (const Case& c : bundled)
+    if (c.name == "boundary.vm_not_running.json") {
+      auto r = triage->evaluate(request_for(c.world));
+      std::printf("deallocated VM: %s in %.1f s of probing\n", r->cause.c_str(), r->cost_s);
+    }
+
+  // Wall time with simulated latencies (1 ms per simulated second), probes on
+  // different channels running concurrently, against one after another.
+  const double scale = 1e-3;
+  double wall_parallel = 0, wall_serial = 0, summed = 0;
+  for (const Case& c : bundled) {
+    for (int serial = 0; serial < 2; ++serial) {
+      EvaluateRequest req = request_for(c.world);
+      req.adapters = {std::make_shared<LatencyAdapter>(c.world.adapter(), rules, scale)};
+      req.options.max_parallel_probes = serial ? 1 : 4;
+      auto r = triage->evaluate(req);
+      if (!r.ok()) return 1;
+      (serial ? wall_serial : wall_parallel) += r->wall_s / scale;
+      if (!serial) summed += r->cost_s;
+    }
   }
+  std::printf(
+      "wall time with simulated latencies (bundled, mean): %.1f s concurrent, %.1f s one "
+      "at a time, %.1f s summed cost\n",
+      wall_parallel / bundled.size(), wall_serial / bundled.size(), summed / bundled.size());
+
+  // Engine speed: diagnoses per second on one thread (in-memory adapters).
+  std::vector<EvaluateRequest> requests;
+  for (const Case& c : bundled) requests.push_back(request_for(c.world));
   std::size_t done = 0;
   const auto start = std::chrono::steady_clock::now();
   double elapsed = 0;
@@ -60,12 +330,7 @@ int main(int argc, char** argv) {
     }
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
-  std::printf("worlds: %zu\n", requests.size());
-  std::printf("diagnoses per second (one thread): %.0f\n", done / elapsed);
-  std::printf("mean time per diagnosis: %.1f us\n", elapsed / done * 1e6);
-  std::printf("probe cost per diagnosis: mean %.1f s, min %.1f s, max %.1f s\n",
-              total_cost / requests.size(), min_cost, max_cost);
-  std::printf("probes asked per diagnosis: mean %.1f\n",
-              static_cast<double>(probes) / requests.size());
+  std::printf("diagnoses per second (one thread): %.0f (%.1f us each)\n", done / elapsed,
+              elapsed / done * 1e6);
   return 0;
 }

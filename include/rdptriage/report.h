@@ -38,12 +38,18 @@ std::string_view verdict_name(Verdict verdict);
 struct Evidence {
   std::string probe;
   Channel channel = Channel::kClient;
-  std::string adapter;                 // which adapter answered, empty if none did
-  ProbeResult result;                  // value, or unavailable/failed with the reason
-  double cost_s = 0;                   // the probe's cost (default or host override)
-  double elapsed_s = 0;                // wall time the adapter took
+  std::string session;  // the channel session it belongs to, may be empty
+  std::string adapter;  // which adapter answered, empty if none did
+  ProbeResult result;   // value, or unavailable/failed with the reason
+  // The cost charged for it: the session's opening cost for the first
+  // member asked, plus the probe's own (default or host override); 0 when
+  // nothing ran (unavailable) or the answer was already at hand (the
+  // client's error showed it).
+  double cost_s = 0;
+  double elapsed_s = 0;                // wall time the adapters took
   std::vector<std::string> confirmed;  // causes this answer confirmed
-  std::vector<std::string> ruled_out;  // causes this answer ruled out
+  std::vector<std::string> ruled_out;  // causes this answer ruled out (gates included)
+  std::vector<std::string> gates;      // layer gates this answer completed
   bool fallback = false;               // asked because another probe could not run
 };
 
@@ -59,12 +65,35 @@ struct Candidate {
   std::string title;
   std::string next_probe;  // the probe that would settle it, may be empty
   std::string next_test;   // that probe's command or question, rendered
-  bool confirmed = false;  // its test is positive but an earlier cause is unsettled
+  double cost_s = 0;       // what settling it would still cost (its test's probes)
+  double weight = 0;       // its share of what is still open (0..1), from the rules'
+                           // likelihoods and the client's error
+  bool confirmed = false;  // its test is positive
+};
+
+// What one answer to the next test would mean.
+struct AnswerMeaning {
+  std::string answer;   // "stopped", "true", "below 256", ...
+  std::string meaning;  // "confirms service.termservice_down", "rules out ...", "no change"
+};
+
+// The planner's pick of the one test to run next, with why.
+struct NextTest {
+  std::string probe;
+  std::string title;
+  Channel channel = Channel::kClient;
+  std::string command;  // its command or question, rendered for the context
+  double cost_s = 0;    // as it would be charged now
+  std::string why;      // why it is the best next step
+  std::vector<AnswerMeaning> outcomes;
 };
 
 struct Report {
   Verdict status = Verdict::kInconclusive;
-  std::optional<Layer> layer;       // when inconclusive: where the evidence points, if anywhere
+  // Confirmed: the cause's layer. Inconclusive: the layer every remaining
+  // candidate shares, or empty ("unknown") when the evidence does not
+  // localize it.
+  std::optional<Layer> layer;
   std::string cause;                // catalog id; empty unless confirmed
   std::string title;                // the cause in one line (or a summary when not confirmed)
   std::string explanation;          // why, in words
@@ -72,20 +101,36 @@ struct Report {
   std::string symptom_source;       // how the symptom was obtained ("given", "client error", ...)
   ClientErrorReading client_error;  // what was read from the client's error, if any was given
   // The cause the client's error points at, when it is a candidate of the
-  // symptom; empty otherwise. Inconclusive reports list it first among the
-  // candidates not yet confirmed.
+  // symptom; empty otherwise.
   std::string leading_cause;
   std::vector<Evidence> evidence;
   std::vector<FixStep> fix;
   std::vector<std::string> warnings;
-  std::vector<Candidate> candidates;  // best first; when inconclusive
-  std::vector<std::string> notes;     // engine remarks (limits hit, fallbacks taken)
-  double cost_s = 0;                  // sum of evidence cost_s
+  // Inconclusive: the remaining candidates, likeliest first, each with its
+  // own next test.
+  std::vector<Candidate> candidates;
+  // Inconclusive: the one test to run next (the planner's pick); empty
+  // when nothing more can be learned.
+  std::optional<NextTest> next_test;
+  // Confirmed: candidates earlier on the path that were not excluded
+  // because the probe that would exclude them costs more than the
+  // exclusion budget (or cannot run), each with that test.
+  std::vector<Candidate> not_excluded;
+  // Confirmed: later causes whose tests also came back positive; they may
+  // need fixing too once the named cause is fixed.
+  std::vector<Candidate> also_confirmed;
+  // Probes the host's channel policy disabled that the diagnosis would have
+  // used.
+  std::vector<std::string> disabled;
+  std::vector<std::string> notes;  // engine remarks (limits hit, fallbacks taken)
+  double cost_s = 0;               // sum of evidence cost_s
+  double wall_s = 0;               // wall time of the whole evaluation
 };
 
 // The report as the JSON object documented in the CLI spec (status, layer,
 // cause, title, symptom, evidence, fix, warnings, candidates, cost_s, plus
-// extra fields). Never fails.
+// next_test, not_excluded, also_confirmed, disabled, wall_s and more).
+// Never fails.
 std::string report_to_json(const Report& report);
 
 // A client-error reading as the JSON object that report_to_json() embeds

@@ -2,10 +2,10 @@
 //
 // The troubleshooting knowledge lives in JSON files (rules/ in the source
 // tree, share/rdptriage/rules when installed, found as bundled_rules_dir()
-// says; rules/README.md describes the format). RuleSet::load reads the bundled files plus any the host adds,
-// checks everything at once (syntax, schema, references, result domains,
-// reachability, cycles, path order) and either returns a complete immutable
-// RuleSet or an error listing every problem with file, line and column.
+// says; rules/README.md describes the format). RuleSet::load reads the bundled files plus any the
+// host adds, checks everything at once (syntax, schema, references, result domains, reachability,
+// cycles, path order) and either returns a complete immutable RuleSet or an error listing every
+// problem with file, line and column.
 //
 //   rdptriage::LoadOptions opts;
 //   opts.paths.push_back("/etc/myorg/rdp-rules");   // extra rule files
@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -82,16 +83,50 @@ struct ProbeInfo {
   std::string id;
   std::string title;
   Channel channel = Channel::kClient;
-  double cost_s = 0;     // default cost (hosts may override per evaluation)
+  // Default cost (hosts may override per evaluation). For a member of a
+  // session, what it adds once the session is open.
+  double cost_s = 0;
   std::string domain;    // result domain, e.g. "enum(running|stopped)", "bool"
   std::string how;       // the command or question that runs it
   std::string fallback;  // probe to try when this one cannot run, may be empty
+  std::string session;   // the session it belongs to, may be empty
+};
+
+// Probes one invocation of a channel answers together (one Run Command
+// script, one serial console session, one read of the VM's instance view).
+// The first member asked in an evaluation pays cost_s; each member adds its
+// own cost_s on top.
+struct SessionInfo {
+  std::string id;
+  std::string title;
+  Channel channel = Channel::kClient;
+  double cost_s = 0;
+  std::vector<std::string> probes;  // members, in declaration order
+  std::string file;                 // rule file it came from
+};
+
+// Evidence that a stage of the path works for this client: while `when`
+// holds, every cause acting at one of `clears` is ruled out, except those
+// listed in `except` (which can still fail after that evidence).
+struct GateInfo {
+  std::string id;
+  std::string title;
+  std::string explanation;
+  std::vector<Stage> clears;
+  std::vector<std::string> except;  // cause ids
+  std::vector<std::string> probes;  // probes its condition reads
+  std::vector<SourceRef> sources;
+  std::string file;
 };
 
 struct SymptomInfo {
   std::string id;
   std::string title;
   std::vector<std::string> messages;  // client messages that indicate it
+  // The layer this symptom points to before any probe runs, when it points
+  // to one (a timeout: the network path; a refusal: the listener). An
+  // inconclusive report names it while a candidate of that layer is open.
+  std::optional<Layer> layer;
   // Broader symptoms this one narrows ("timeout" is within "no_connection"):
   // its candidates are among theirs, and a client error that shows it
   // refines theirs.
@@ -149,9 +184,16 @@ struct LoadOptions {
   std::size_t max_depth = 32;  // JSON nesting depth
   // Client-error patterns (code patterns, message phrases and code names)
   // across all files, and the memory RE2 may use to compile them (per set;
-  // each single pattern gets the same budget).
+  // each single pattern gets the same budget, its DFA included).
   std::size_t max_client_patterns = 16384;
   std::size_t client_pattern_max_mem = 64u << 20;
+  // The total compiled size of all of them, in RE2 program instructions
+  // (RE2::ProgramSize(); a literal costs about one per character, x{1000}
+  // about a thousand). Loading stops at the pattern that crosses it, with
+  // one error naming its file and JSON path, so a file of thousands of huge
+  // patterns fails in milliseconds instead of compiling for seconds. The
+  // bundled rules use about 40,000.
+  std::size_t max_client_program_size = 1u << 20;
 };
 
 // Finds the bundled rules directory, first match wins:
@@ -185,6 +227,9 @@ class RuleSet {
   const std::vector<CauseInfo>& causes() const;
   const std::vector<ProbeInfo>& probes() const;
   const std::vector<SymptomInfo>& symptoms() const;
+  // Channel sessions and layer gates, in load order.
+  const std::vector<SessionInfo>& sessions() const;
+  const std::vector<GateInfo>& gates() const;
   // What the client-error intake recognises, in load order.
   const std::vector<ClientCodeTableInfo>& client_code_tables() const;
   const std::vector<ClientMessageInfo>& client_messages() const;

@@ -19,7 +19,9 @@
 #ifndef RDPTRIAGE_TRIAGE_H_
 #define RDPTRIAGE_TRIAGE_H_
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,6 +37,10 @@
 
 namespace rdptriage {
 
+namespace internal {
+class ProbePoolState;
+}  // namespace internal
+
 enum class LogLevel { kDebug, kInfo, kWarning };
 
 // Receives the engine's diagnostics. The library never prints.
@@ -42,12 +48,38 @@ using LogCallback = std::function<void(LogLevel, std::string_view)>;
 
 struct EvaluateOptions {
   // How long one probe may take before it is recorded as failed and the
-  // engine routes around it. Applies to adapters whose may_block() is true.
+  // engine routes around it; an adapter that misses it is not asked again
+  // in the same evaluation. Applies to adapters whose may_block() is true.
+  // Must be positive.
   std::chrono::milliseconds probe_deadline{std::chrono::seconds(180)};
-  // At most this many probes per evaluation (then: inconclusive).
+  // Bound on the whole evaluation: when it passes, probes in flight are
+  // abandoned and the report is concluded from what is known (a note says
+  // so). Must be positive. Default 10 minutes.
+  std::chrono::milliseconds evaluation_deadline{std::chrono::minutes(10)};
+  // At most this many probes per evaluation (then: concluded as is).
   std::size_t max_probes = 256;
-  // Per-probe cost overrides in seconds, by probe id.
+  // Probes on different channels that are worth asking whatever the others
+  // answer are asked at once, at most this many (1: one after another).
+  // Only adapters whose may_block() is true run concurrently. Must be > 0.
+  std::size_t max_parallel_probes = 4;
+  // Stopping rule. Once a cause is confirmed, each candidate earlier on the
+  // path is still excluded if the probes that would exclude it cost at most
+  // this many seconds (a session already open costs only its members'
+  // share); the others are listed in Report::not_excluded with their test.
+  // The default, 50, covers the client's own checks, control-plane reads,
+  // metrics, Network Watcher and one Run Command session, but not a
+  // question to the user or a serial console session. Must be >= 0 and
+  // finite.
+  double exclusion_budget_s = 50;
+  // Cost overrides in seconds, by probe id or session id (a session's
+  // opening cost). Values must be finite and > 0; unknown ids are rejected.
   std::map<std::string, double, std::less<>> cost_overrides;
+  // Channel policy: probes on these channels, and these probes, are never
+  // asked nor suggested; they cost nothing, their fallbacks apply, and the
+  // report names the ones the diagnosis would have used. Unknown probe ids
+  // are rejected.
+  std::vector<Channel> disabled_channels;
+  std::vector<std::string> disabled_probes;
   // Optional diagnostics sink; may be called from the evaluating thread.
   LogCallback log;
   // Limits on reading EvaluateRequest::client_error.
@@ -71,11 +103,46 @@ struct EvaluateRequest {
   // Asked in order until one answers. Shared so that a probe abandoned at
   // its deadline keeps its adapter alive until it returns.
   std::vector<std::shared_ptr<ProbeAdapter>> adapters;
+  // Set it to true from any thread to end the evaluation early: probes in
+  // flight are abandoned (their ProbeRequest::cancelled becomes true) and
+  // evaluate() returns the report concluded from what is known so far.
+  // May be null; must outlive the evaluate() call.
+  const std::atomic<bool>* cancel = nullptr;
   EvaluateOptions options;
+};
+
+// Threads that run the probes of adapters whose may_block() is true, shared
+// by every evaluation of the Triage (or Triages) holding it. Threads start
+// when first needed, up to size(). A thread stays busy while its adapter
+// call runs, even past the probe's deadline: a hung adapter holds at most
+// one thread, and further probes wait for a free one until their own
+// deadline. Thread-safe; destroying the last handle lets idle threads exit
+// and busy ones exit when their call returns (none is ever joined).
+class ProbeThreadPool {
+ public:
+  // `threads` 0 means 1. Never fails.
+  static std::shared_ptr<ProbeThreadPool> create(std::size_t threads);
+  ~ProbeThreadPool();
+  ProbeThreadPool(const ProbeThreadPool&) = delete;
+  ProbeThreadPool& operator=(const ProbeThreadPool&) = delete;
+
+  std::size_t size() const;
+  // Threads started so far (never more than size()).
+  std::size_t threads_started() const;
+
+ private:
+  friend class Triage;
+  explicit ProbeThreadPool(std::size_t threads);
+  std::shared_ptr<internal::ProbePoolState> state_;
 };
 
 struct TriageOptions {
   LoadOptions rules;  // where the rules come from, and load limits
+  // Threads for blocking adapters: a pool of this size is created for the
+  // Triage when `probe_pool` is null. Default 8.
+  std::size_t probe_threads = 8;
+  // A pool to share with other Triages; may be null.
+  std::shared_ptr<ProbeThreadPool> probe_pool;
 };
 
 class Triage {
@@ -83,14 +150,18 @@ class Triage {
   // Loads the rules (see RuleSet::load) and compiles the engine. Fails with
   // the load's status.
   static StatusOr<Triage> create(const TriageOptions& options);
-  // Uses an already loaded rule set. Never fails.
-  static Triage from_rules(RuleSet rules);
+  // Uses an already loaded rule set, and `pool` for blocking adapters (a
+  // new pool of 8 threads when null). Never fails.
+  static Triage from_rules(RuleSet rules, std::shared_ptr<ProbeThreadPool> pool = nullptr);
 
-  // Runs one triage. Returns kInvalidArgument for an unknown symptom id or a
-  // context value Azure would not accept (names the key), kLimitExceeded
-  // for a client error longer than options.client_error.max_bytes;
-  // otherwise a Report, even when every adapter throws, hangs or answers
-  // nonsense.
+  // Runs one triage. Returns kInvalidArgument for an unknown symptom id, a
+  // context value Azure would not accept (names the key) or an option out
+  // of range (an unknown or non-positive cost override, an unknown disabled
+  // probe, a non-positive deadline), kLimitExceeded for a client error
+  // longer than options.client_error.max_bytes; otherwise a Report, even
+  // when every adapter throws, hangs or answers nonsense, or the
+  // evaluation is cancelled. How probes are chosen and when the diagnosis
+  // stops: README.md, "How a diagnosis is reached".
   StatusOr<Report> evaluate(const EvaluateRequest& request) const;
 
   // Reads what the client showed (see client_error.h). Fails only with
@@ -103,10 +174,13 @@ class Triage {
   std::string symptom_for_client_error(std::string_view text) const;
 
   const RuleSet& rules() const { return rules_; }
+  // The pool blocking adapters run on.
+  const std::shared_ptr<ProbeThreadPool>& probe_pool() const { return pool_; }
 
  private:
-  explicit Triage(RuleSet rules);
+  Triage(RuleSet rules, std::shared_ptr<ProbeThreadPool> pool);
   RuleSet rules_;
+  std::shared_ptr<ProbeThreadPool> pool_;
 };
 
 // Validates one context value for its key ("resource_group", "vm", "nsg",

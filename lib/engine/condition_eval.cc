@@ -96,6 +96,7 @@ const ProbeValue* ProbeAnswers::effective(int probe) const {
       case State::kNotAsked:
         return nullptr;
       case State::kNoAnswer:
+      case State::kDisabled:
         probe = rules_->probes[probe].fallback;
         break;
     }
@@ -112,6 +113,9 @@ int ProbeAnswers::askable(int probe, bool ignore_no_answer) const {
         return probe;
       case State::kNoAnswer:
         if (ignore_no_answer) return probe;
+        probe = rules_->probes[probe].fallback;
+        break;
+      case State::kDisabled:
         probe = rules_->probes[probe].fallback;
         break;
     }

@@ -17,7 +17,9 @@ enum class Truth { kFalse, kTrue, kUnknown };
 // What is known about each probe during one evaluation.
 class ProbeAnswers {
  public:
-  enum class State { kNotAsked, kAnswered, kNoAnswer };
+  // kDisabled: the host's policy forbids asking it; like kNoAnswer its
+  // fallback applies, but it is never named as a next test either.
+  enum class State { kNotAsked, kAnswered, kNoAnswer, kDisabled };
 
   explicit ProbeAnswers(const CompiledRules& rules)
       : rules_(&rules),
@@ -29,6 +31,7 @@ class ProbeAnswers {
     values_[probe] = std::move(value);
   }
   void set_no_answer(int probe) { states_[probe] = State::kNoAnswer; }
+  void set_disabled(int probe) { states_[probe] = State::kDisabled; }
   State state(int probe) const { return states_[probe]; }
 
   // The answer for `probe`, or its fallback's when it could not run.

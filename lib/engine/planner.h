@@ -1,7 +1,8 @@
-// Internal: one evaluation. Walks the candidates of a symptom in path order,
-// asks for the cheapest probe that can still change the outcome, and stops
-// when the first cause on the path is confirmed (everything before it ruled
-// out) or nothing more can be learned.
+// Internal: one evaluation. Localizes the failure by evidence (layer gates
+// rule out whole stages), asks the probes worth most per second of cost
+// (several at once on different channels when adapters block), stops once
+// the first confirmed cause on the path has every cheaply excludable
+// earlier candidate excluded, and concludes the report.
 #ifndef RDPTRIAGE_LIB_ENGINE_PLANNER_H_
 #define RDPTRIAGE_LIB_ENGINE_PLANNER_H_
 
@@ -15,6 +16,8 @@
 
 namespace rdptriage::internal {
 
+class ProbePoolState;
+
 struct PlanInput {
   const CompiledRules* rules = nullptr;
   const EvaluateRequest* request = nullptr;
@@ -26,8 +29,9 @@ struct PlanInput {
   std::vector<std::shared_ptr<ProbeAdapter>> adapters;
   // Answers from this adapter were already on hand (pasted): they cost nothing.
   const ProbeAdapter* already_collected = nullptr;
-  ClientErrorReading client_error;  // empty when none was given
-  int leading_cause = -1;           // cause index the client error points at (a candidate)
+  ClientErrorReading client_error;       // empty when none was given
+  int leading_cause = -1;                // cause index the client error points at (a candidate)
+  std::shared_ptr<ProbePoolState> pool;  // runs blocking adapters
 };
 
 Report run_plan(const PlanInput& input);

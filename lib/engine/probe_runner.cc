@@ -1,20 +1,36 @@
 #include "engine/probe_runner.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
-#include <thread>
+
+#include "engine/probe_pool.h"
 
 namespace rdptriage::internal {
 namespace {
 
-// The rendezvous between the engine and a watchdog-run adapter call. Shared
-// so that an abandoned call can finish writing after the engine moved on.
-struct PendingCall {
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+
+std::atomic<std::uint64_t> next_evaluation_id{1};
+
+// Completion signal shared by every call of one run() batch.
+struct BatchSync {
   std::mutex mutex;
   std::condition_variable done_cv;
-  bool done = false;
-  ProbeResult result;
+};
+
+// One adapter call on a pool thread. Shared so that an abandoned call can
+// still finish writing after the engine moved on.
+struct Call {
+  explicit Call(std::shared_ptr<BatchSync> s) : sync(std::move(s)) {}
+  std::shared_ptr<BatchSync> sync;
+  bool started = false;                // guarded by sync->mutex
+  bool done = false;                   // guarded by sync->mutex
+  ProbeResult result;                  // guarded by sync->mutex
+  std::atomic<bool> cancelled{false};  // the adapter's ProbeRequest::cancelled
 };
 
 ProbeResult call_adapter(ProbeAdapter& adapter, const ProbeRequest& request) {
@@ -33,20 +49,62 @@ std::string describe_value(const ProbeValue& v) {
   return s;
 }
 
-std::atomic<std::uint64_t> next_evaluation_id{1};
+void add_reason(std::string* reasons, const std::string& name, const std::string& why) {
+  if (!reasons->empty()) *reasons += "; ";
+  *reasons += name + ": " + (why.empty() ? "unavailable" : why);
+}
 
 }  // namespace
 
+Clock::time_point saturating_after(Clock::time_point now, std::chrono::milliseconds d) {
+  if (d <= std::chrono::milliseconds::zero()) return now;
+  const auto room = Clock::time_point::max() - now;
+  if (std::chrono::duration_cast<std::chrono::milliseconds>(room) <= d)
+    return Clock::time_point::max();
+  return now + std::chrono::duration_cast<Clock::duration>(d);
+}
+
+struct ProbeRunner::Pending {
+  const Probe* probe = nullptr;
+  std::size_t next_adapter = 0;
+  std::size_t asking = 0;  // adapter of the call in flight
+  std::shared_ptr<Call> call;
+  Clock::time_point start;
+  Clock::time_point deadline;
+  std::string reasons;
+  bool done = false;
+  ProbeRun run;
+  std::shared_ptr<BatchSync> sync;
+};
+
 ProbeRunner::ProbeRunner(const std::vector<std::shared_ptr<ProbeAdapter>>& adapters,
-                         std::shared_ptr<const Context> context, std::chrono::milliseconds deadline)
+                         std::shared_ptr<const Context> context, RunLimits limits,
+                         std::shared_ptr<ProbePoolState> pool)
     : adapters_(adapters),
+      names_(adapters.size()),
+      blocking_(adapters.size(), false),
+      hung_(adapters.size(), false),
       context_(std::move(context)),
-      deadline_(deadline),
-      evaluation_id_(next_evaluation_id.fetch_add(1, std::memory_order_relaxed)),
-      cancelled_(std::make_shared<std::atomic<bool>>(false)) {}
+      limits_(limits),
+      pool_(std::move(pool)),
+      evaluation_id_(next_evaluation_id.fetch_add(1, std::memory_order_relaxed)) {
+  for (std::size_t i = 0; i < adapters_.size(); ++i) {
+    if (!adapters_[i]) continue;
+    try {
+      names_[i] = adapters_[i]->name();
+    } catch (...) {
+      names_[i] = "adapter";
+    }
+    try {
+      blocking_[i] = adapters_[i]->may_block();
+    } catch (...) {
+      blocking_[i] = true;  // when in doubt, never block the evaluating thread
+    }
+    any_blocking_ = any_blocking_ || blocking_[i];
+  }
+}
 
 ProbeRunner::~ProbeRunner() {
-  cancelled_->store(true);
   for (const auto& adapter : adapters_) {
     if (!adapter) continue;
     try {
@@ -57,73 +115,158 @@ ProbeRunner::~ProbeRunner() {
   }
 }
 
-ProbeResult ProbeRunner::run_one(const std::shared_ptr<ProbeAdapter>& adapter,
-                                 const Probe& probe) const {
-  ProbeRequest request;
-  request.probe_id = probe.info.id;
-  request.channel = probe.info.channel;
-  request.context = context_.get();
-  request.deadline = std::chrono::steady_clock::now() + deadline_;
-  request.evaluation_id = evaluation_id_;
-  request.cancelled = cancelled_.get();
-
-  if (!adapter->may_block()) return call_adapter(*adapter, request);
-
-  auto pending = std::make_shared<PendingCall>();
-  try {
-    // The thread owns copies of everything it touches: the adapter, the
-    // context and the rendezvous outlive this evaluation if it hangs.
-    std::thread([adapter, pending, request, context = context_, cancelled = cancelled_]() mutable {
-      request.context = context.get();
-      request.cancelled = cancelled.get();
-      ProbeResult r = call_adapter(*adapter, request);
-      std::lock_guard<std::mutex> lock(pending->mutex);
-      pending->result = std::move(r);
-      pending->done = true;
-      pending->done_cv.notify_all();
-    }).detach();
-  } catch (const std::exception& e) {
-    return ProbeResult::failed(std::string("could not start the probe: ") + e.what());
-  }
-  std::unique_lock<std::mutex> lock(pending->mutex);
-  if (!pending->done_cv.wait_until(lock, request.deadline, [&] { return pending->done; })) {
-    return ProbeResult::failed("no answer within the probe deadline of " +
-                               std::to_string(deadline_.count()) + " ms");
-  }
-  return std::move(pending->result);
+std::string ProbeRunner::stop_reason() const {
+  if (limits_.cancel != nullptr && limits_.cancel->load()) return "the evaluation was cancelled";
+  if (Clock::now() >= limits_.evaluation_end)
+    return "the evaluation ran out of time (evaluation_deadline)";
+  return {};
 }
 
-ProbeRun ProbeRunner::run(const Probe& probe) const {
-  ProbeRun run;
-  std::string reasons;
-  const auto start = std::chrono::steady_clock::now();
-  for (const auto& adapter : adapters_) {
+void ProbeRunner::finish(Pending& p, ProbeResult result, std::size_t adapter) {
+  if (result.kind == ProbeResult::Kind::kValue && !p.probe->domain.accepts(result.value))
+    result = ProbeResult::failed("answer " + describe_value(result.value) +
+                                 " is outside the probe's domain " + p.probe->domain.describe());
+  p.run.result = std::move(result);
+  p.run.adapter = names_[adapter];
+  p.run.answered_by = adapters_[adapter].get();
+  p.run.elapsed_s = std::chrono::duration<double>(Clock::now() - p.start).count();
+  p.call.reset();
+  p.done = true;
+}
+
+void ProbeRunner::start_next(Pending& p) {
+  while (p.next_adapter < adapters_.size()) {
+    const std::size_t i = p.next_adapter++;
+    const std::shared_ptr<ProbeAdapter>& adapter = adapters_[i];
     if (!adapter) continue;
-    std::string name;
-    try {
-      name = adapter->name();
-    } catch (...) {
-      name = "adapter";
-    }
-    ProbeResult r = run_one(adapter, probe);
-    if (r.kind == ProbeResult::Kind::kUnavailable) {
-      if (!reasons.empty()) reasons += "; ";
-      reasons += name + ": " + (r.reason.empty() ? "unavailable" : r.reason);
+    if (hung_[i]) {
+      add_reason(&p.reasons, names_[i],
+                 "did not answer within the probe deadline earlier in this evaluation");
       continue;
     }
-    if (r.kind == ProbeResult::Kind::kValue && !probe.domain.accepts(r.value)) {
-      r = ProbeResult::failed("answer " + describe_value(r.value) +
-                              " is outside the probe's domain " + probe.domain.describe());
+    ProbeRequest request;
+    request.probe_id = p.probe->info.id;
+    request.channel = p.probe->info.channel;
+    request.context = context_.get();
+    request.deadline = p.deadline;
+    request.evaluation_id = evaluation_id_;
+    request.session = p.probe->info.session;
+    if (!blocking_[i]) {
+      std::atomic<bool> never{false};
+      request.cancelled = &never;
+      ProbeResult r = call_adapter(*adapter, request);
+      if (r.kind == ProbeResult::Kind::kUnavailable) {
+        add_reason(&p.reasons, names_[i], r.reason);
+        continue;
+      }
+      finish(p, std::move(r), i);
+      return;
     }
-    run.result = std::move(r);
-    run.adapter = std::move(name);
-    run.answered_by = adapter.get();
-    run.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return run;
+    auto call = std::make_shared<Call>(p.sync);
+    request.cancelled = &call->cancelled;
+    auto task = [adapter, call, request, context = context_]() mutable {
+      {
+        std::lock_guard<std::mutex> lock(call->sync->mutex);
+        if (call->cancelled.load()) {  // abandoned before a thread was free
+          call->done = true;
+          return;
+        }
+        call->started = true;
+      }
+      request.context = context.get();
+      ProbeResult r = call_adapter(*adapter, request);
+      std::lock_guard<std::mutex> lock(call->sync->mutex);
+      call->result = std::move(r);
+      call->done = true;
+      call->sync->done_cv.notify_all();
+    };
+    if (!pool_ || !pool_->submit(std::move(task))) {
+      finish(p, ProbeResult::failed("could not start a thread to run the probe"), i);
+      return;
+    }
+    p.asking = i;
+    p.call = std::move(call);
+    return;
   }
-  run.result = ProbeResult::unavailable(reasons.empty() ? "no adapter can run it" : reasons);
-  run.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return run;
+  p.run.result = ProbeResult::unavailable(p.reasons.empty() ? "no adapter can run it" : p.reasons);
+  p.run.elapsed_s = std::chrono::duration<double>(Clock::now() - p.start).count();
+  p.done = true;
+}
+
+std::vector<ProbeRun> ProbeRunner::run(const std::vector<const Probe*>& probes) {
+  auto sync = std::make_shared<BatchSync>();
+  std::vector<Pending> pending(probes.size());
+  const Clock::time_point now = Clock::now();
+  for (std::size_t k = 0; k < probes.size(); ++k) {
+    Pending& p = pending[k];
+    p.probe = probes[k];
+    p.sync = sync;
+    p.start = now;
+    p.deadline = std::min(saturating_after(now, limits_.probe_deadline), limits_.evaluation_end);
+    start_next(p);
+  }
+  auto in_flight = [&](const Pending& p) { return !p.done && p.call != nullptr; };
+  while (std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return !p.done; })) {
+    if (std::string stop = stop_reason(); !stop.empty()) {
+      for (Pending& p : pending) {
+        if (p.done) continue;
+        p.call->cancelled.store(true);
+        finish(p, ProbeResult::failed(stop + " while it ran"), p.asking);
+      }
+      break;
+    }
+    std::vector<Pending*> ready;
+    {
+      std::unique_lock<std::mutex> lock(sync->mutex);
+      Clock::time_point wake = Clock::now() + kPollInterval;
+      for (const Pending& p : pending)
+        if (in_flight(p)) wake = std::min(wake, p.deadline);
+      sync->done_cv.wait_until(lock, wake, [&] {
+        return std::any_of(pending.begin(), pending.end(),
+                           [&](const Pending& p) { return in_flight(p) && p.call->done; });
+      });
+      for (Pending& p : pending)
+        if (in_flight(p) && p.call->done) ready.push_back(&p);
+    }
+    for (Pending* p : ready) {
+      ProbeResult r = std::move(p->call->result);
+      const std::size_t i = p->asking;
+      p->call.reset();
+      if (r.kind == ProbeResult::Kind::kUnavailable) {
+        add_reason(&p->reasons, names_[i], r.reason);
+        start_next(*p);
+      } else {
+        finish(*p, std::move(r), i);
+      }
+    }
+    const Clock::time_point later = Clock::now();
+    for (Pending& p : pending) {
+      if (!in_flight(p) || later < p.deadline) continue;
+      bool started;
+      {
+        std::lock_guard<std::mutex> lock(sync->mutex);
+        if (p.call->done) continue;  // collected on the next round
+        started = p.call->started;
+      }
+      p.call->cancelled.store(true);
+      if (later >= limits_.evaluation_end) {
+        finish(p, ProbeResult::failed("the evaluation ran out of time while it ran"), p.asking);
+        continue;
+      }
+      hung_[p.asking] = true;
+      const std::string ms = std::to_string(limits_.probe_deadline.count());
+      finish(p,
+             ProbeResult::failed(started ? "no answer within the probe deadline of " + ms + " ms"
+                                         : "no probe thread became free within the probe "
+                                           "deadline of " +
+                                               ms + " ms (the pool is busy with earlier calls)"),
+             p.asking);
+    }
+  }
+  std::vector<ProbeRun> out;
+  out.reserve(pending.size());
+  for (Pending& p : pending) out.push_back(std::move(p.run));
+  return out;
 }
 
 }  // namespace rdptriage::internal

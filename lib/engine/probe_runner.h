@@ -1,7 +1,11 @@
-// Internal: asks the host's adapters for one probe, containing whatever they
-// do: exceptions become failed probes, a probe past its deadline is
-// abandoned (its thread finishes on its own, holding its adapter alive), and
-// answers outside the probe's declared domain are rejected.
+// Internal: asks the host's adapters for probes, containing whatever they
+// do. Several probes can run at once (each through its chain of adapters);
+// blocking adapters run on the Triage's thread pool, others inline.
+// Exceptions become failed probes; a call past its deadline is abandoned
+// (its thread finishes on its own, holding its adapter alive) and that
+// adapter is not asked again in this evaluation; answers outside a probe's
+// domain are rejected; cancellation and the evaluation's deadline end every
+// wait.
 #ifndef RDPTRIAGE_LIB_ENGINE_PROBE_RUNNER_H_
 #define RDPTRIAGE_LIB_ENGINE_PROBE_RUNNER_H_
 
@@ -17,6 +21,8 @@
 
 namespace rdptriage::internal {
 
+class ProbePoolState;
+
 struct ProbeRun {
   ProbeResult result;
   std::string adapter;                        // name of the adapter that answered, empty if none
@@ -24,28 +30,52 @@ struct ProbeRun {
   double elapsed_s = 0;
 };
 
+struct RunLimits {
+  std::chrono::milliseconds probe_deadline{std::chrono::seconds(180)};
+  std::chrono::steady_clock::time_point evaluation_end =
+      std::chrono::steady_clock::time_point::max();
+  const std::atomic<bool>* cancel = nullptr;  // may be null
+};
+
+// `now + d`, saturating instead of overflowing.
+std::chrono::steady_clock::time_point saturating_after(std::chrono::steady_clock::time_point now,
+                                                       std::chrono::milliseconds d);
+
 class ProbeRunner {
  public:
   ProbeRunner(const std::vector<std::shared_ptr<ProbeAdapter>>& adapters,
-              std::shared_ptr<const Context> context, std::chrono::milliseconds deadline);
+              std::shared_ptr<const Context> context, RunLimits limits,
+              std::shared_ptr<ProbePoolState> pool);
   // Tells every adapter the evaluation ended (end_evaluation).
   ~ProbeRunner();
   ProbeRunner(const ProbeRunner&) = delete;
   ProbeRunner& operator=(const ProbeRunner&) = delete;
 
-  // Never throws. Adapters are asked in order until one returns something
-  // other than kUnavailable.
-  ProbeRun run(const Probe& probe) const;
+  // Runs `probes` at once; returns one ProbeRun per probe, in order. Never
+  // throws. Adapters are asked in order until one returns something other
+  // than kUnavailable.
+  std::vector<ProbeRun> run(const std::vector<const Probe*>& probes);
+
+  // Why the evaluation must stop asking ("cancelled", "out of time"), or
+  // empty while it may go on.
+  std::string stop_reason() const;
+  // Whether any adapter may block (then probes can run concurrently).
+  bool any_blocking() const { return any_blocking_; }
 
  private:
-  ProbeResult run_one(const std::shared_ptr<ProbeAdapter>& adapter, const Probe& probe) const;
+  struct Pending;
+  void start_next(Pending& p);
+  void finish(Pending& p, ProbeResult result, std::size_t adapter);
 
   const std::vector<std::shared_ptr<ProbeAdapter>>& adapters_;
+  std::vector<std::string> names_;
+  std::vector<bool> blocking_;
+  std::vector<bool> hung_;  // missed a deadline in this evaluation
+  bool any_blocking_ = false;
   std::shared_ptr<const Context> context_;
-  std::chrono::milliseconds deadline_;
+  RunLimits limits_;
+  std::shared_ptr<ProbePoolState> pool_;
   std::uint64_t evaluation_id_;
-  // Shared with watchdog threads, which may outlive the runner.
-  std::shared_ptr<std::atomic<bool>> cancelled_;
 };
 
 }  // namespace rdptriage::internal

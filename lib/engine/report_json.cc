@@ -82,6 +82,8 @@ boost::json::object client_error_json(const ClientErrorReading& r) {
     item["priority"] = m.priority;
     item["occurrences"] = m.occurrences;
     item["decisive"] = m.decisive;
+    item["score"] = m.score;  // below 1: a paraphrase of the message
+    item["underlying"] = m.underlying;
     matches.push_back(std::move(item));
   }
   o["matches"] = std::move(matches);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <exception>
 
+#include "engine/costing.h"
 #include "engine/planner.h"
+#include "engine/probe_pool.h"
 #include "engine/render.h"
 #include "intake/client_error_adapter.h"
 #include "intake/client_error_reader.h"
@@ -20,15 +22,21 @@ std::string symptom_source(const ClientErrorReading& reading) {
 
 }  // namespace
 
-Triage::Triage(RuleSet rules) : rules_(std::move(rules)) {}
+Triage::Triage(RuleSet rules, std::shared_ptr<ProbeThreadPool> pool)
+    : rules_(std::move(rules)), pool_(std::move(pool)) {}
 
 StatusOr<Triage> Triage::create(const TriageOptions& options) {
   StatusOr<RuleSet> rules = RuleSet::load(options.rules);
   if (!rules.ok()) return rules.status();
-  return from_rules(std::move(rules).value());
+  std::shared_ptr<ProbeThreadPool> pool = options.probe_pool;
+  if (!pool) pool = ProbeThreadPool::create(options.probe_threads);
+  return Triage(std::move(rules).value(), std::move(pool));
 }
 
-Triage Triage::from_rules(RuleSet rules) { return Triage(std::move(rules)); }
+Triage Triage::from_rules(RuleSet rules, std::shared_ptr<ProbeThreadPool> pool) {
+  if (!pool) pool = ProbeThreadPool::create(8);
+  return Triage(std::move(rules), std::move(pool));
+}
 
 StatusOr<ClientErrorReading> Triage::read_client_error(std::string_view text,
                                                        const ClientErrorOptions& options) const {
@@ -57,6 +65,8 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
     const internal::CompiledRules& rules = *rules_.compiled();
     Status valid = internal::validate_context(request.context);
     if (!valid.ok()) return valid;
+    Status options = internal::validate_options(rules, request.options);
+    if (!options.ok()) return options;
 
     internal::PlanInput input;
     input.rules = &rules;
@@ -103,6 +113,7 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
         input.leading_cause = it->second;
     }
     input.context = std::make_shared<const Context>(request.context);
+    input.pool = pool_->state_;
     return internal::run_plan(input);
   } catch (const std::exception& e) {
     return Status(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what());

@@ -103,9 +103,9 @@ void RuleCompiler::add_document(JsonDocument document) {
   const boost::json::value& root = docs_.back().root();
   const boost::json::object* top = as_object(s, root, "", "a rules file");
   if (top == nullptr) return;
-  s.check_fields(
-      *top, "", "",
-      {"schema", "about", "probes", "symptoms", "rules", "client_codes", "client_messages"});
+  s.check_fields(*top, "", "",
+                 {"schema", "about", "probes", "symptoms", "rules", "client_codes",
+                  "client_messages", "sessions", "gates"});
   if (const auto* schema = top->if_contains("schema")) {
     if (!schema->is_string() || schema->get_string() != "rdptriage.rules/1")
       s.add("/schema", "", "expected \"rdptriage.rules/1\"");
@@ -128,6 +128,8 @@ void RuleCompiler::add_document(JsonDocument document) {
   each("rules", &RuleCompiler::read_cause);
   each("client_codes", &RuleCompiler::read_code_table);
   each("client_messages", &RuleCompiler::read_client_message);
+  each("sessions", &RuleCompiler::read_session);
+  each("gates", &RuleCompiler::read_gate);
 }
 
 void RuleCompiler::check_placeholders(int doc, const std::string& pointer,
@@ -212,7 +214,7 @@ void RuleCompiler::read_symptom(int doc, const boost::json::value& v, const std:
   Reader r(s, *obj, pointer, "");
   bool ok = r.string("id", &d.symptom.info.id, true);
   r.set_subject(d.symptom.info.id);
-  s.check_fields(*obj, pointer, d.symptom.info.id, {"id", "title", "messages", "within"});
+  s.check_fields(*obj, pointer, d.symptom.info.id, {"id", "title", "messages", "within", "layer"});
   if (ok && !valid_id(d.symptom.info.id, false)) {
     s.add(r.at("id"), d.symptom.info.id, "symptom ids are lower-case words like \"timeout\"");
   } else if (ok && d.symptom.info.id == "unknown") {
@@ -221,6 +223,15 @@ void RuleCompiler::read_symptom(int doc, const boost::json::value& v, const std:
   r.string("title", &d.symptom.info.title, true);
   r.strings("messages", &d.symptom.info.messages, false);
   r.strings("within", &d.symptom.info.within, false);
+  std::string layer;
+  if (r.string("layer", &layer, false) && !layer.empty()) {
+    Layer l;
+    if (parse_layer(layer, &l))
+      d.symptom.info.layer = l;
+    else
+      s.add(r.at("layer"), d.symptom.info.id,
+            "unknown layer \"" + layer + "\" (network, service, auth, guest, boundary)");
+  }
   for (std::size_t i = 0; i < d.symptom.info.messages.size(); ++i)
     check_phrase(doc, pointer_join(r.at("messages"), i), d.symptom.info.id,
                  d.symptom.info.messages[i]);
@@ -305,31 +316,6 @@ void RuleCompiler::read_cause(int doc, const boost::json::value& v, const std::s
     }
   }
   if (!id.empty()) causes_.push_back(std::move(d));
-}
-
-// Keeps the first declaration of each id, reporting later ones against it;
-// returns id -> index of the kept declarations.
-template <typename Decl, typename IdOf>
-std::map<std::string, int, std::less<>> RuleCompiler::dedupe(std::vector<Decl>& decls,
-                                                             const char* kind, IdOf id_of) {
-  std::map<std::string, int, std::less<>> index;
-  std::vector<Decl> kept;
-  for (Decl& d : decls) {
-    auto [it, fresh] = index.emplace(id_of(d), static_cast<int>(kept.size()));
-    if (fresh) {
-      kept.push_back(std::move(d));
-      continue;
-    }
-    const DeclRef& first = kept[static_cast<std::size_t>(it->second)].ref;
-    const JsonDocument& other = docs_[static_cast<std::size_t>(first.doc)];
-    SourcePos p = other.position(first.pointer);
-    sink(d.ref.doc).add(pointer_join(d.ref.pointer, "id"), id_of(d),
-                        std::string("duplicate ") + kind + " id (first declared at " +
-                            other.name() + ":" + std::to_string(p.line) + ":" +
-                            std::to_string(p.column) + ")");
-  }
-  decls = std::move(kept);
-  return index;
 }
 
 void RuleCompiler::resolve() {

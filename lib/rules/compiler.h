@@ -57,6 +57,22 @@ struct OutcomeDecl {
   const boost::json::object* observe = nullptr;
 };
 
+// A channel session: members by id or by a "namespace.*" prefix.
+struct SessionDecl {
+  SessionInfo info;
+  DeclRef ref;
+  std::vector<std::string> members;  // as written
+};
+
+struct GateDecl {
+  GateInfo info;
+  DeclRef ref;
+  const boost::json::value* when = nullptr;
+  Condition when_compiled;
+  std::vector<int> probes;
+  bool valid = false;  // `when` compiled
+};
+
 struct CodeTableDecl {
   CodeTable table;
   DeclRef ref;
@@ -90,6 +106,11 @@ class RuleCompiler {
   void read_probe(int doc, const boost::json::value& v, const std::string& pointer);
   void read_symptom(int doc, const boost::json::value& v, const std::string& pointer);
   void read_cause(int doc, const boost::json::value& v, const std::string& pointer);
+  // Channel sessions and layer gates: planning_decls.cc.
+  void read_session(int doc, const boost::json::value& v, const std::string& pointer);
+  void read_gate(int doc, const boost::json::value& v, const std::string& pointer);
+  void resolve_planning();  // after resolve(): probes and causes are indexed
+  void emit_planning();     // after order_and_emit(): causes are in path order
   // Client-error intake: intake_decls.cc.
   void read_code_table(int doc, const boost::json::value& v, const std::string& pointer);
   void read_client_message(int doc, const boost::json::value& v, const std::string& pointer);
@@ -97,6 +118,11 @@ class RuleCompiler {
                     const std::string& subject, OutcomeDecl* out);
   bool check_phrase(int doc, const std::string& pointer, const std::string& subject,
                     const std::string& phrase);
+  // Adds one compiled pattern's size to the total; false (with one
+  // kLimitExceeded diagnostic at `pointer`) once max_client_program_size is
+  // exceeded, after which nothing more is compiled.
+  bool charge_program(int doc, const std::string& pointer, const std::string& subject,
+                      int program_size);
   void resolve_intake();           // after resolve(): symptoms, causes and probes are indexed
   void check_symptom_hierarchy();  // symptoms' "within"
   void resolve_outcome(int doc, const std::string& subject, const OutcomeDecl& decl,
@@ -120,10 +146,14 @@ class RuleCompiler {
   std::vector<ProbeDecl> probes_;
   std::vector<SymptomDecl> symptoms_;
   std::vector<CauseDecl> causes_;
+  std::vector<SessionDecl> sessions_;
+  std::vector<GateDecl> gates_;
   std::vector<CodeTableDecl> code_tables_;
   std::vector<MessageDecl> messages_;
-  std::size_t client_patterns_ = 0;  // patterns, phrases and code names, for the limit
-  IntakeRules intake_;               // resolved; handed to the reader
+  std::size_t client_patterns_ = 0;      // patterns, phrases and code names, for the limit
+  std::size_t client_program_size_ = 0;  // their RE2 program size, for the total budget
+  bool program_budget_spent_ = false;
+  IntakeRules intake_;  // resolved; handed to the reader
   // Every broader symptom of each symptom ("within", transitively).
   std::map<std::string, std::set<std::string>> broader_;
   CompiledRules out_;  // probes and symptoms indexed for condition compiling
@@ -131,6 +161,31 @@ class RuleCompiler {
   friend class ConditionCompiler;
   friend class GraphChecker;
 };
+
+// Keeps the first declaration of each id, reporting later ones against it;
+// returns id -> index of the kept declarations.
+template <typename Decl, typename IdOf>
+inline std::map<std::string, int, std::less<>> RuleCompiler::dedupe(std::vector<Decl>& decls,
+                                                                    const char* kind, IdOf id_of) {
+  std::map<std::string, int, std::less<>> index;
+  std::vector<Decl> kept;
+  for (Decl& d : decls) {
+    auto [it, fresh] = index.emplace(id_of(d), static_cast<int>(kept.size()));
+    if (fresh) {
+      kept.push_back(std::move(d));
+      continue;
+    }
+    const DeclRef& first = kept[static_cast<std::size_t>(it->second)].ref;
+    const JsonDocument& other = docs_[static_cast<std::size_t>(first.doc)];
+    SourcePos p = other.position(first.pointer);
+    sink(d.ref.doc).add(pointer_join(d.ref.pointer, "id"), id_of(d),
+                        std::string("duplicate ") + kind + " id (first declared at " +
+                            other.name() + ":" + std::to_string(p.line) + ":" +
+                            std::to_string(p.column) + ")");
+  }
+  decls = std::move(kept);
+  return index;
+}
 
 // Compiles one condition tree. Defined in conditions.cc.
 class ConditionCompiler {

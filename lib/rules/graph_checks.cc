@@ -225,10 +225,12 @@ StatusOr<RuleSet> RuleCompiler::finish() {
   if (!early.ok() && worst_ == ErrorCode::kLimitExceeded) return early;
   resolve();
   resolve_intake();
+  resolve_planning();
   check_graphs();
   Status s = final_status();
   if (!s.ok()) return s;
   order_and_emit();
+  emit_planning();
   Status reader = build_reader();
   if (!reader.ok()) return reader;
   return CompiledRules::make_rule_set(std::move(out_));

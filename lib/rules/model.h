@@ -3,6 +3,7 @@
 #ifndef RDPTRIAGE_LIB_RULES_MODEL_H_
 #define RDPTRIAGE_LIB_RULES_MODEL_H_
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,7 +54,14 @@ struct Probe {
   ProbeInfo info;
   ResultDomain domain;
   int fallback = -1;  // index of the fallback probe, -1 for none
+  int session = -1;   // index into CompiledRules::sessions, -1 for none
 };
+
+struct Session {
+  SessionInfo info;
+  std::vector<int> probes;  // member indices
+};
+
 
 struct Cause {
   CauseInfo info;
@@ -61,6 +69,19 @@ struct Cause {
   std::optional<Condition> rule_out;  // optional: true rules it out early
   std::vector<int> after;             // causes earlier on the path (indices)
   std::vector<int> probes;            // every probe referenced (indices, sorted)
+};
+
+struct Gate {
+  GateInfo info;
+  Condition when;
+  std::vector<int> probes;           // every probe `when` reads (sorted)
+  std::vector<bool> clears_stage;    // indexed by Stage
+  std::vector<int> except;           // cause indices (path order), sorted
+  // Whether the gate rules out `cause`, at `cause_index` in path order.
+  bool covers(const Cause& cause, int cause_index) const {
+    return clears_stage[static_cast<std::size_t>(cause.info.stage)] &&
+           !std::binary_search(except.begin(), except.end(), cause_index);
+  }
 };
 
 struct Symptom {
@@ -72,6 +93,8 @@ struct CompiledRules {
   std::vector<Probe> probes;
   std::vector<Cause> causes;  // in path order
   std::vector<Symptom> symptoms;
+  std::vector<Session> sessions;
+  std::vector<Gate> gates;
   std::map<std::string, int, std::less<>> probe_index;
   std::map<std::string, int, std::less<>> cause_index;
   std::map<std::string, int, std::less<>> symptom_index;
@@ -79,6 +102,8 @@ struct CompiledRules {
   std::vector<CauseInfo> cause_infos;
   std::vector<ProbeInfo> probe_infos;
   std::vector<SymptomInfo> symptom_infos;
+  std::vector<SessionInfo> session_infos;
+  std::vector<GateInfo> gate_infos;
   std::vector<ClientCodeTableInfo> client_table_infos;
   std::vector<ClientMessageInfo> client_message_infos;
   // Reads pasted client errors; compiled once at load.

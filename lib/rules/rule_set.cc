@@ -55,6 +55,11 @@ const std::vector<SymptomInfo>& RuleSet::symptoms() const {
   return RDPTRIAGE_RULES().symptom_infos;
 }
 
+const std::vector<SessionInfo>& RuleSet::sessions() const {
+  return RDPTRIAGE_RULES().session_infos;
+}
+const std::vector<GateInfo>& RuleSet::gates() const { return RDPTRIAGE_RULES().gate_infos; }
+
 const std::vector<ClientCodeTableInfo>& RuleSet::client_code_tables() const {
   return RDPTRIAGE_RULES().client_table_infos;
 }

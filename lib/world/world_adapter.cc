@@ -122,7 +122,10 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       return w.vm.deployment == "classic" ? v(w.vm.classic_acl_permits)
                                           : ProbeResult::unavailable("not a classic VM");
     };
-    a["azure.vm_agent_status"] = [G](auto& w, auto&) { return v(G(w).agent); };
+    // The agent reports Ready only from a guest that booted and runs.
+    a["azure.vm_agent_status"] = [G](auto& w, auto&) {
+      return v(running(w) ? G(w).agent : std::string("unresponsive"));
+    };
     a["azure.boot_diagnostics_enabled"] = [](auto& w, auto&) { return v(w.vm.boot_diagnostics); };
     a["azure.computer_name"] = [G](auto& w, auto&) { return v(G(w).computer_name); };
     a["azure.appliance_allows_rdp"] = [](auto& w, auto&) {
@@ -130,6 +133,20 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     };
     a["azure.signin_blocked_by_conditional_access"] = [G](auto& w, auto&) {
       return v(G(w).domain && G(w).domain->conditional_access_blocks_rdp);
+    };
+    // Entra ID sign-in, answered for the account the client types.
+    a["azure.entra_vm_login_role"] = [](auto& w, auto&) {
+      AccountLookup who = lookup_account(w);
+      if (who.kind != AccountLookup::kEntra) return v("not_entra");
+      return v(who.entra ? who.entra->vm_login_role : std::string("none"));
+    };
+    a["azure.entra_per_user_mfa"] = [](auto& w, auto&) {
+      AccountLookup who = lookup_account(w);
+      if (who.kind != AccountLookup::kEntra) return v("not_entra");
+      return v(who.entra ? who.entra->per_user_mfa : std::string("disabled"));
+    };
+    a["user.rdp_file_has_load_balance_info"] = [](auto& w, auto&) {
+      return v(w.client.rdp_load_balance_info);
     };
     a["bootdiag.screenshot"] = [](auto& w, auto&) {
       return v(w.vm.boot == "healthy" ? "sign_in_screen" : w.vm.boot);
@@ -219,6 +236,12 @@ const std::map<std::string, Answer, std::less<>>& answers() {
                          : ProbeResult::failed("no such account on the VM");
     };
     guest["last_logon_failure_status"] = [](auto&, auto& o) { return v(o.logon_failure); };
+    guest["last_logon_failure_domain"] = [](auto&, auto& o) {
+      return v(o.logon_failure == "none" ? std::string() : o.logon_failure_domain);
+    };
+    guest["rd_connection_broker_installed"] = [G](auto& w, auto&) {
+      return v(G(w).rd_connection_broker);
+    };
     guest["rdp_log_last_attempt"] = [](auto&, auto& o) {
       if (o.ok()) return v("session_created");
       switch (o.failed_at) {

@@ -33,7 +33,7 @@ TEST_CASE("a host adapter's answer wins over what the text shows") {
   REQUIRE(e != nullptr);
   CHECK(e->adapter == "map");
   CHECK(std::get<std::string>(e->result.value) == "0xC0000071");
-  CHECK(e->cost_s == 45);  // a Run Command that really ran
+  CHECK(e->cost_s == 46);  // a Run Command session that really ran, and its read
   CHECK(report->client_error.observations.at("guest.last_logon_failure_status") ==
         ProbeValue(std::string("0xC000006A")));
 }

@@ -108,22 +108,22 @@ TEST_CASE("with several faults the first on the path wins") {
   CHECK(probes_asked(*report) == std::vector<std::string>{"t.cheap"});
 }
 
-TEST_CASE("a later fault found cheaply still waits for earlier causes to be ruled out") {
+TEST_CASE("a confirmed cause is named with the earlier candidates that could not be excluded") {
   Triage triage = make_triage();
-  // t.mid (3 s) confirms second cheaply, but first (0.1 s) comes first on
-  // the path and cheaper, so it is asked first anyway; make first unknown by
-  // leaving t.cheap unavailable: the engine cannot name second with certainty.
+  // t.mid (3 s) confirms second; first (0.1 s) comes earlier on the path
+  // but t.cheap cannot run, so first cannot be excluded: second is named,
+  // and first is listed as not excluded, with its test.
   auto adapter =
       std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{{"t.mid", V(true)}});
   StatusOr<Report> report = triage.evaluate(request_with(adapter));
   REQUIRE(report.ok());
-  CHECK(report->status == Verdict::kInconclusive);
-  REQUIRE(report->candidates.size() == 2);
-  CHECK(report->candidates[0].cause == "network.second");
-  CHECK(report->candidates[0].confirmed);
-  CHECK(report->candidates[1].cause == "network.first");
-  CHECK(report->candidates[1].next_probe == "t.cheap");
-  CHECK(report->candidates[1].next_test == "look");
+  CHECK(report->status == Verdict::kConfirmed);
+  CHECK(report->cause == "network.second");
+  REQUIRE(report->not_excluded.size() == 1);
+  CHECK(report->not_excluded[0].cause == "network.first");
+  CHECK(report->not_excluded[0].next_probe == "t.cheap");
+  CHECK(report->not_excluded[0].next_test == "look");
+  CHECK(report->candidates.empty());
 }
 
 TEST_CASE("cheap probes are asked before expensive ones") {
