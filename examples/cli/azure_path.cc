@@ -76,13 +76,14 @@ class Run : public AzureRun {
     sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_);
-    // The engine cannot be told to stop (no EvaluateRequest::cancel on this
-    // branch yet): Ctrl-C cancels the adapter, whose probes then end at
-    // once, and the evaluation finishes with what it has.
+    // Ctrl-C ends the evaluation (EvaluateRequest::cancel: the report is
+    // concluded from what is known) and cancels the Azure adapter, so its
+    // requests in flight stop at once too.
     watcher_ = std::thread([this] {
       while (!done_) {
         if (g_interrupted && !interrupted_) {
           interrupted_ = true;
+          cancel_ = true;
           azure_->cancel();
           fmt::print(stderr, "rdptriage: interrupted; finishing with what was observed\n");
         }
@@ -96,8 +97,10 @@ class Run : public AzureRun {
     sigaction(SIGINT, &old_, nullptr);
   }
   bool interrupted() const override { return interrupted_; }
+  const std::atomic<bool>* cancel_flag() const { return &cancel_; }
 
  private:
+  std::atomic<bool> cancel_{false};
   std::shared_ptr<AzureAdapter> azure_;
   struct sigaction old_ {};
   std::atomic<bool> done_{false};
@@ -209,7 +212,9 @@ StatusOr<std::unique_ptr<AzureRun>> add_azure(const AzureArgs& a, EvaluateReques
   }
   for (auto& adapter : request->adapters) adapters.push_back(adapter);
   request->adapters = std::move(adapters);
-  return std::unique_ptr<AzureRun>(new Run(*azure));
+  auto run = std::make_unique<Run>(*azure);
+  request->cancel = run->cancel_flag();
+  return std::unique_ptr<AzureRun>(std::move(run));
 }
 
 }  // namespace rdptriage::cli

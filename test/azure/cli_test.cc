@@ -118,7 +118,8 @@ TEST_CASE("diagnose --azure names the NSG rule that denies RDP", "[azure][cli]")
   auto report = boost::json::parse(r.out);
   // Nothing from the client's side here, so earlier causes stay open; the
   // NSG cause is confirmed among the candidates.
-  bool confirmed = false;
+  bool confirmed =
+      report.at("cause").is_string() && report.at("cause").as_string() == "network.nsg_denies_rdp";
   for (const auto& c : report.at("candidates").as_array())
     if (c.at("cause").as_string() == "network.nsg_denies_rdp")
       confirmed = c.at("confirmed").as_bool();

@@ -47,6 +47,19 @@ TEST_CASE("no token or secret appears in any report, log line or error", "[azure
     REQUIRE(report.ok());
     everything += report_to_json(*report);
   }
+  // Boot diagnostics: SAS URIs come back from ARM.
+  {
+    std::atomic<bool> never{false};
+    Context c = {{"subscription", subscription_of(index_of("healthy.json"))},
+                 {"resource_group", "myResourceGroup"},
+                 {"vm", "myVm"}};
+    ProbeRequest req;
+    req.probe_id = "bootdiag.screenshot";
+    req.context = &c;
+    req.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    req.cancelled = &never;
+    everything += (*azure)->run(req).reason + "\n";
+  }
   // A server that puts the caller's Authorization header in its error.
   fake.fault(R"({"mode": "echo_token"})");
   auto echo = AzureAdapter::create(o);

@@ -26,8 +26,11 @@ Context azure_context(const World& world, std::size_t index, const boost::json::
     authority = typed.substr(at + 1);
     name = typed.substr(0, at);
   }
-  c["username"] = name;
-  if (!authority.empty() && authority != ".") c["user_domain"] = authority;
+  // Only names the fix commands accept go into the context.
+  if (validate_context_value("username", name).ok()) {
+    c["username"] = name;
+    if (!authority.empty() && authority != ".") c["user_domain"] = authority;
+  }
   c["connectivity_source"] = "jumpbox01";
   return c;
 }
