@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,9 +51,10 @@ int main(int argc, char** argv) {
   }
   std::size_t codes = 0;
   for (const auto& t : triage->rules().client_code_tables()) codes += t.codes.size();
-  std::printf("load: %.1f ms for the bundled rules (%zu client code tables, %zu codes, %zu messages)\n",
-              load_s * 1000, triage->rules().client_code_tables().size(), codes,
-              triage->rules().client_messages().size());
+  std::printf(
+      "load: %.1f ms for the bundled rules (%zu client code tables, %zu codes, %zu messages)\n",
+      load_s * 1000, triage->rules().client_code_tables().size(), codes,
+      triage->rules().client_messages().size());
 
   const std::vector<std::string> short_texts = {
       "Error code: 0x204 Extended error code: 0x7",
@@ -79,8 +81,9 @@ int main(int argc, char** argv) {
   log += log_lines;
   std::string quiet;
   while (quiet.size() < log.size()) quiet += noise;
-  for (const auto& [name, text] : {std::pair<const char*, const std::string&>{"a 1 MB xfreerdp log, error at the end", log},
-                                   {"1 MB of log lines with no error", quiet}}) {
+  for (const auto& [name, text] :
+       {std::pair<const char*, const std::string&>{"a 1 MB xfreerdp log, error at the end", log},
+        {"1 MB of log lines with no error", quiet}}) {
     double reads = rate(seconds, [&](std::size_t) {
       auto r = triage->read_client_error(text);
       if (!r.ok()) std::abort();
@@ -89,5 +92,83 @@ int main(int argc, char** argv) {
     std::printf("%s: %.1f MB/s (%.1f ms per read; symptom %s)\n", name,
                 reads * static_cast<double>(text.size()) / 1e6, 1000 / reads, r->symptom.c_str());
   }
+  // Paraphrases and typos: the tolerant matching on a short message.
+  per_s = rate(seconds, [&](std::size_t) {
+    auto r = triage->read_client_error("An internal error occured while connecting.");
+    if (!r.ok()) std::abort();
+  });
+  std::printf("a paraphrase with a typo: %.0f readings/s (%.1f us each)\n", per_s, 1e6 / per_s);
+
+  // Issue 14: the total compiled size of the client patterns is bounded.
+  // The bundled rules' size, found by bisecting the budget:
+  std::size_t low = 1, high = 1u << 22;
+  while (low < high) {
+    rdptriage::LoadOptions o;
+    o.bundled_dir = options.rules.bundled_dir;
+    o.max_client_program_size = (low + high) / 2;
+    if (rdptriage::RuleSet::load(o).ok())
+      high = o.max_client_program_size;
+    else
+      low = o.max_client_program_size + 1;
+  }
+  std::printf(
+      "bundled client patterns: %zu RE2 program instructions (max_client_program_size %zu)\n", low,
+      rdptriage::LoadOptions{}.max_client_program_size);
+  // ... and a file of 15,800 patterns of a thousand-character class fails fast.
+  std::string huge = R"({"schema": "rdptriage.rules/1", "client_codes": [{"id": "h.codes",
+    "title": "t", "source": "s", "codes": [{"code": 1, "meaning": "m"}], "patterns": [)";
+  for (int i = 0; i < 15800; ++i)
+    huge += std::string(i ? ", " : "") + "\"(?P<code>[a-z0-9]{1000}x" + std::to_string(i) + ")\"";
+  huge += "]}]}";
+  // The same bulk written without counts (\w five hundred times), as large
+  // as one file may be: refused by the total budget instead.
+  std::string unrolled = R"({"schema": "rdptriage.rules/1", "client_codes": [{"id": "u.codes",
+    "title": "t", "source": "s", "codes": [{"code": 1, "meaning": "m"}], "patterns": [)";
+  {
+    std::string run;
+    for (int k = 0; k < 500; ++k) run += "\\\\w";
+    for (int i = 0; i < 2600; ++i)
+      unrolled +=
+          std::string(i ? ", " : "") + "\"(?P<code>" + run + "x" + std::to_string(i) + ")\"";
+    unrolled += "]}]}";
+  }
+  start = Clock::now();
+  auto refused = rdptriage::RuleSet::load_documents({{"huge.json", huge}});
+  const double refuse_s = since(start);
+  std::printf(
+      "a %zu KB file of 15,800 patterns [a-z0-9]{1000}xN: refused in %.1f ms (%zu errors; first: "
+      "%s)\n",
+      huge.size() / 1024, refuse_s * 1000, refused.ok() ? 0 : refused.status().diagnostics().size(),
+      refused.ok() ? "LOADED" : refused.status().diagnostics().front().to_string().c_str());
+  start = Clock::now();
+  refused = rdptriage::RuleSet::load_documents({{"unrolled.json", unrolled}});
+  std::printf("2,600 patterns of \\w x500 written out (%zu MB): refused in %.1f ms (%s)\n",
+              unrolled.size() >> 20, since(start) * 1000,
+              refused.ok() ? "LOADED" : refused.status().diagnostics().front().to_string().c_str());
+
+  // Issue 14: a pattern whose DFA explodes, over a megabyte of a and b.
+  rdptriage::LoadOptions dfa_options;
+  dfa_options.include_bundled = false;
+  auto dfa_rules = rdptriage::RuleSet::load_documents(
+      {{"dfa.json", R"J({"schema": "rdptriage.rules/1", "symptoms": [{"id": "s1", "title": "one"}],
+        "client_codes": [{"id": "t.dfa", "title": "t", "source": "issue 14",
+          "patterns": ["(?P<code>[ab]*a[ab]{12}c)"], "codes": [{"code": 1, "meaning": "m"}]}]})J"}},
+      dfa_options);
+  if (!dfa_rules.ok()) {
+    std::cerr << dfa_rules.status().to_string() << "\n";
+    return 1;
+  }
+  const rdptriage::Triage dfa = rdptriage::Triage::from_rules(std::move(dfa_rules).value());
+  std::mt19937 rng(14);
+  std::string ab;
+  while (ab.size() < 1000000) ab += (rng() % 2) ? 'a' : 'b';
+  double reads = rate(seconds, [&](std::size_t) {
+    auto r = dfa.read_client_error(ab);
+    if (!r.ok()) std::abort();
+  });
+  std::printf(
+      "(?P<code>[ab]*a[ab]{12}c), at the repetition bound, over 1 MB of a and b: %.2f MB/s (%.0f "
+      "ms per read; {24} is refused at load)\n",
+      reads, 1000 / reads);
   return 0;
 }

@@ -10,6 +10,7 @@ packages=(
   libssl-dev                                     # OpenSSL 3: TLS probes
   libre2-dev                                     # RE2: linear-time matching of pasted client errors
   libcli11-dev libfmt-dev                        # the example CLI: argument parsing, formatting
+  libcurl4-openssl-dev                           # rdptriage::azure: ARM REST over HTTPS (proxies, CA bundles)
   # tests
   catch2 python3 iproute2 nftables xrdp openssl freerdp2-x11 xvfb xauth binutils
 )

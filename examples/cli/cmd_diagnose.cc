@@ -3,12 +3,16 @@
 #include <fmt/core.h>
 
 #include <boost/json/parse.hpp>
+#include <optional>
 
 #include "commands.h"
 #include "common.h"
 #include "output.h"
 #include "rdptriage/observations.h"
 #include "rdptriage/world.h"
+#ifdef RDPTRIAGE_CLI_AZURE
+#include "azure_path.h"
+#endif
 
 namespace rdptriage::cli {
 namespace {
@@ -21,7 +25,11 @@ struct DiagnoseArgs {
   std::string symptom;
   std::vector<std::string> context;
   std::vector<std::string> rules;
+  PlanArgs plan;
   bool json = false;
+#ifdef RDPTRIAGE_CLI_AZURE
+  AzureArgs azure;
+#endif
 };
 
 // Fills `request` from every input given; returns a non-OK Status naming the
@@ -63,16 +71,40 @@ Status collect_request(const DiagnoseArgs& args, const Triage& triage, EvaluateR
 }
 
 int run(const DiagnoseArgs& args) {
+  bool azure = false;
+#ifdef RDPTRIAGE_CLI_AZURE
+  azure = args.azure.enabled;
+  if (!azure && (!args.azure.subscription.empty() || !args.azure.resource_group.empty() ||
+                 !args.azure.vm.empty()))
+    return usage_error("--subscription, --resource-group and --vm go with --azure");
+#endif
   if (args.world.empty() && args.observations.empty() && args.client_error.empty() &&
-      args.client_error_file.empty() && args.symptom.empty())
+      args.client_error_file.empty() && args.symptom.empty() && !azure)
     return usage_error(
         "diagnose needs an input: --world FILE, --observations FILE, --client-error TEXT, "
-        "--client-error-file FILE or --symptom ID");
+        "--client-error-file FILE, --symptom ID or --azure");
   StatusOr<Triage> triage = load_triage(args.rules);
   if (!triage.ok()) return report_error(triage.status());
   EvaluateRequest request;
   Status collected = collect_request(args, *triage, &request);
   if (!collected.ok()) return report_error(collected);
+  Status plan = apply_plan_options(args.plan, triage->rules(), &request.options);
+  if (!plan.ok()) return report_error(plan);
+  // Ctrl-C ends the evaluation with the report so far; the Azure path also
+  // cancels its adapter's requests, so it installs its own watcher.
+  std::optional<InterruptToCancel> interrupt;
+#ifdef RDPTRIAGE_CLI_AZURE
+  std::unique_ptr<AzureRun> azure_run;
+  if (azure) {
+    auto started = add_azure(args.azure, &request);
+    if (!started.ok()) return report_error(started.status());
+    azure_run = std::move(started).value();
+  }
+#endif
+  if (request.cancel == nullptr) {
+    interrupt.emplace();
+    request.cancel = interrupt->flag();
+  }
   StatusOr<Report> report = triage->evaluate(request);
   if (!report.ok()) return report_error(report.status());
   return print_report(*report, args.json);
@@ -85,6 +117,7 @@ void add_client_error_options(CLI::App* app, DiagnoseArgs* args) {
                   "Estate facts for fix commands, key=value (resource_group, vm, nsg, ...)")
       ->take_all();
   app->add_option("--rules", args->rules, "Extra rule files or directories (repeatable)");
+  add_plan_options(app, &args->plan);
   app->add_flag("--json", args->json, "Print the report as JSON");
 }
 
@@ -100,6 +133,9 @@ Runner add_diagnose(CLI::App& app) {
   sub->add_option("--observations", args->observations,
                   "Recorded probe results (rdptriage.observations/1 JSON)");
   sub->add_option("--symptom", args->symptom, "A symptom id instead (see `rules table`)");
+#ifdef RDPTRIAGE_CLI_AZURE
+  add_azure_options(sub, &args->azure);
+#endif
   add_client_error_options(sub, args.get());
   return [args] { return run(*args); };
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <cctype>
+#include <map>
 
 #include "commands.h"
 #include "common.h"
@@ -22,7 +23,25 @@ struct ProbeArgs {
   std::string client_error;
   std::string client_error_file;
   std::vector<std::string> context;
+  std::string vm_computer_name;
+  PlanArgs plan;
   bool json = false;
+};
+
+// Answers what the person running the probe already knows about the VM.
+class GivenAnswers : public ProbeAdapter {
+ public:
+  explicit GivenAnswers(std::map<std::string, ProbeValue> answers) : answers_(std::move(answers)) {}
+  ProbeResult run(const ProbeRequest& request) override {
+    auto it = answers_.find(request.probe_id);
+    if (it == answers_.end()) return ProbeResult::unavailable("not given");
+    return ProbeResult::value_of(it->second, "given on the command line");
+  }
+  std::string name() const override { return "given"; }
+  bool may_block() const override { return false; }
+
+ private:
+  std::map<std::string, ProbeValue> answers_;
 };
 
 bool valid_hostname(const std::string& h) {
@@ -148,6 +167,16 @@ int run(const ProbeArgs& args) {
   // A connection that timed out cost its timeout, not the default second.
   if (seen.tcp == "timeout") req.options.cost_overrides["client.tcp_connect"] = args.timeout;
   req.adapters.push_back(live);
+  if (!args.vm_computer_name.empty()) {
+    Status valid = validate_context_value("computer_name", args.vm_computer_name);
+    if (!valid.ok()) return usage_error("--vm-computer-name: " + valid.message());
+    req.adapters.push_back(std::make_shared<GivenAnswers>(
+        std::map<std::string, ProbeValue>{{"azure.computer_name", args.vm_computer_name}}));
+  }
+  Status plan = apply_plan_options(args.plan, triage->rules(), &req.options);
+  if (!plan.ok()) return report_error(plan);
+  InterruptToCancel interrupt;
+  req.cancel = interrupt.flag();
   StatusOr<Report> report = triage->evaluate(req);
   if (!report.ok()) return report_error(report.status());
   if (!args.json) print_observations(seen);
@@ -166,6 +195,10 @@ Runner add_probe(CLI::App& app) {
   sub->add_option("--context", args->context,
                   "Estate facts for commands, key=value (resource_group, vm, ...)")
       ->take_all();
+  sub->add_option("--vm-computer-name", args->vm_computer_name,
+                  "The VM's Windows computer name (az vm show --query osProfile.computerName): "
+                  "proves that the listener that answered is the VM");
+  add_plan_options(sub, &args->plan);
   sub->add_flag("--json", args->json, "Print the report as JSON");
   return [args] { return run(*args); };
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
@@ -83,6 +84,62 @@ StatusOr<std::string> client_error_text(const std::string& text, const std::stri
   if (text.empty()) return content;
   return text + "\n" + content;
 }
+
+void add_plan_options(CLI::App* app, PlanArgs* args) {
+  app->add_option("--disable", args->disable,
+                  "A channel (run_command, serial_console, user, ...) or probe id never to ask "
+                  "(repeatable): its fallback is used and the report names it");
+  app->add_option("--exclusion-budget", args->exclusion_budget_s,
+                  "Once a cause is confirmed, exclude earlier candidates whose test costs at "
+                  "most this many seconds (default 50)");
+  app->add_option("--deadline", args->deadline_s,
+                  "End the evaluation after this many seconds with the report so far");
+}
+
+Status apply_plan_options(const PlanArgs& args, const RuleSet& rules, EvaluateOptions* options) {
+  for (const std::string& d : args.disable) {
+    Channel channel;
+    if (parse_channel(d, &channel))
+      options->disabled_channels.push_back(channel);
+    else if (rules.find_probe(d) != nullptr)
+      options->disabled_probes.push_back(d);
+    else
+      return Status(ErrorCode::kInvalidArgument,
+                    "--disable " + d +
+                        ": neither a channel (client, control_plane, boot_diagnostics, metrics, "
+                        "network_watcher, run_command, serial_console, user) nor a probe id");
+  }
+  if (args.exclusion_budget_s >= 0) options->exclusion_budget_s = args.exclusion_budget_s;
+  if (args.deadline_s < 0 || args.deadline_s > 86400)
+    return Status(ErrorCode::kInvalidArgument, "--deadline must be between 0 and 86400 seconds");
+  if (args.deadline_s > 0)
+    options->evaluation_deadline =
+        std::chrono::milliseconds(static_cast<long long>(args.deadline_s * 1000));
+  return Status();
+}
+
+namespace {
+
+std::atomic<bool> interrupted{false};
+struct sigaction previous_sigint;
+
+extern "C" void on_sigint(int) {
+  if (interrupted.exchange(true)) _exit(130);
+}
+
+}  // namespace
+
+InterruptToCancel::InterruptToCancel() {
+  interrupted = false;
+  struct sigaction sa = {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &previous_sigint);
+}
+
+InterruptToCancel::~InterruptToCancel() { sigaction(SIGINT, &previous_sigint, nullptr); }
+
+const std::atomic<bool>* InterruptToCancel::flag() const { return &interrupted; }
 
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled) {
   TriageOptions options;

@@ -3,6 +3,7 @@
 #define RDPTRIAGE_EXAMPLES_CLI_COMMON_H_
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -38,6 +39,30 @@ void add_client_error_input(CLI::App* app, std::string* text, std::string* file)
 // says so on stderr). kIoError names a file that cannot be read.
 StatusOr<std::string> client_error_text(const std::string& text, const std::string& file,
                                         std::size_t max_bytes);
+
+// Planner options shared by `diagnose` and `probe`.
+struct PlanArgs {
+  std::vector<std::string> disable;  // channel names or probe ids
+  double exclusion_budget_s = -1;    // < 0: the library's default
+  double deadline_s = 0;             // 0: the library's default
+};
+// Registers --disable, --exclusion-budget and --deadline on `app`.
+void add_plan_options(CLI::App* app, PlanArgs* args);
+// Applies `args` to `options`: kInvalidArgument names a value that is
+// neither a channel nor a probe of `rules`, or a number out of range.
+Status apply_plan_options(const PlanArgs& args, const RuleSet& rules, EvaluateOptions* options);
+
+// While alive, Ctrl-C ends the evaluation with the report so far instead of
+// killing the process (a second Ctrl-C exits at once, status 130).
+class InterruptToCancel {
+ public:
+  InterruptToCancel();
+  ~InterruptToCancel();
+  InterruptToCancel(const InterruptToCancel&) = delete;
+  InterruptToCancel& operator=(const InterruptToCancel&) = delete;
+  // For EvaluateRequest::cancel.
+  const std::atomic<bool>* flag() const;
+};
 
 // Loads the bundled rules plus `extra` paths.
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled = true);

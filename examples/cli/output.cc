@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
@@ -153,6 +154,8 @@ std::string render_human(const Report& r, bool colour) {
       }
       std::string effect;
       if (!e.confirmed.empty()) effect += " confirms " + join(e.confirmed);
+      if (!e.gates.empty())
+        effect += (effect.empty() ? "" : ";") + std::string(" passes gate ") + join(e.gates);
       if (!e.ruled_out.empty())
         effect += (effect.empty() ? "" : ";") + std::string(" rules out ") + join(e.ruled_out);
       out += fmt::format("  {:<40} {}  {}{}\n", e.probe, result_text(e),
@@ -185,16 +188,54 @@ std::string render_human(const Report& r, bool colour) {
     out += "\n" + st.bold(st.yellow("Warnings")) + "\n";
     for (const std::string& w : r.warnings) out += "  ! " + w + "\n";
   }
-  if (!r.candidates.empty()) {
-    out += "\nCandidates (best first)\n";
-    for (const Candidate& c : r.candidates) {
-      out += fmt::format("  - {} [{}]{}: {}\n", c.cause, layer_name(c.layer),
-                         c.confirmed ? " (confirmed)" : "", c.title);
-      if (!c.next_test.empty()) out += "      next test: " + c.next_test + "\n";
-    }
+  auto candidate_line = [&](const Candidate& c) {
+    std::string line = fmt::format("  - {}: {}\n", c.cause, c.title);
+    if (!c.next_test.empty()) line += fmt::format("      test ({}s): {}\n", c.cost_s, c.next_test);
+    return line;
+  };
+  if (!r.also_confirmed.empty()) {
+    out += "\nAlso confirmed, later on the path (fix these too if the first fix is not enough)\n";
+    for (const Candidate& c : r.also_confirmed) out += candidate_line(c);
   }
+  if (!r.not_excluded.empty()) {
+    out +=
+        "\nNot excluded (earlier on the path; their test costs more than the exclusion "
+        "budget or cannot run here)\n";
+    for (const Candidate& c : r.not_excluded) out += candidate_line(c);
+  }
+  if (r.next_test) {
+    const NextTest& t = *r.next_test;
+    out += "\n" + st.bold("Next test") +
+           fmt::format(" ({}, {}s): {}\n", channel_name(t.channel), t.cost_s, t.title);
+    out += "    " + st.bold(t.command) + "\n";
+    out += "  " + t.why + "\n";
+    for (const AnswerMeaning& m : t.outcomes)
+      out += fmt::format("    if {}: {}\n", m.answer, m.meaning);
+  }
+  if (!r.candidates.empty()) {
+    // The few that matter, grouped by layer; all of them are in --json.
+    constexpr std::size_t kShown = 6;
+    out += "\nCandidates (likeliest first, by layer)\n";
+    std::vector<Layer> order;
+    for (std::size_t i = 0; i < r.candidates.size() && i < kShown; ++i)
+      if (std::find(order.begin(), order.end(), r.candidates[i].layer) == order.end())
+        order.push_back(r.candidates[i].layer);
+    for (Layer l : order) {
+      out += fmt::format("  {}\n", layer_name(l));
+      for (std::size_t i = 0; i < r.candidates.size() && i < kShown; ++i) {
+        const Candidate& c = r.candidates[i];
+        if (c.layer != l) continue;
+        out += fmt::format("    - {} ({:.0f}%): {}\n", c.cause, c.weight * 100, c.title);
+      }
+    }
+    if (r.candidates.size() > kShown)
+      out += st.dim(fmt::format("  ... and {} more (each with its own test in --json)\n",
+                                r.candidates.size() - kShown));
+  }
+  if (!r.disabled.empty()) out += st.dim("  disabled by policy: " + join(r.disabled)) + "\n";
   for (const std::string& note : r.notes) out += st.dim("  note: " + note) + "\n";
-  out += fmt::format("\nProbe cost: {}s over {} probes\n", r.cost_s, r.evidence.size());
+  out += fmt::format("\nProbe cost: {:.1f}s charged over {} probes (wall time {:.2f}s)\n", r.cost_s,
+                     r.evidence.size(), r.wall_s);
   return out;
 }
 

@@ -38,6 +38,14 @@ struct ClientErrorOptions {
   // with a note (a log can repeat one error thousands of times: repeats
   // count as one).
   std::size_t max_matches = 256;
+  // Paraphrases and typos of the known messages ("An internal error
+  // occured") are recognised when their similarity score reaches this
+  // (0..1; above 1 turns the tolerant matching off). The score is the share
+  // of the phrase's words found within a few words of each other, a word
+  // one typo away counting 0.8 and short filler words a quarter; at least
+  // one content word must match exactly. A paraphrase shows its symptom
+  // only: it never names a leading cause or answers a probe.
+  double min_paraphrase_score = 0.85;
 };
 
 // One thing recognised in the text.
@@ -57,6 +65,12 @@ struct ClientErrorMatch {
   int priority = 0;        // weight when matches disagree (higher decides)
   int occurrences = 1;     // how often it appears
   bool decisive = false;   // this match decided the symptom
+  // 1 for a listed phrase or code found as written; below 1 for a
+  // paraphrase of a message (see ClientErrorOptions::min_paraphrase_score).
+  double score = 1.0;
+  // A transport, TLS-alert or proxy line that explains the error around it:
+  // it is never outvoted (the reading widens where it disagrees).
+  bool underlying = false;
 };
 
 struct ClientErrorReading {

@@ -59,8 +59,9 @@ struct LiveObservations {
       certificate_not_after, certificate_key_type;
   int certificate_key_bits = 0;
   bool certificate_self_signed = false;
-  std::string certificate_state;  // valid, expired, not_yet_valid, none
-  double wall_s = 0;              // wall time of collect()
+  std::string certificate_common_name;  // the subject's CN (the computer name when self-signed)
+  std::string certificate_state;        // valid, expired, not_yet_valid, none
+  double wall_s = 0;                    // wall time of collect()
 };
 
 class LiveProbeAdapter : public ProbeAdapter {

@@ -217,9 +217,16 @@ struct LoadOptions {
   std::size_t max_depth = 32;  // JSON nesting depth
   // Client-error patterns (code patterns, message phrases and code names)
   // across all files, and the memory RE2 may use to compile them (per set;
-  // each single pattern gets the same budget).
+  // each single pattern gets the same budget, its DFA included).
   std::size_t max_client_patterns = 16384;
   std::size_t client_pattern_max_mem = 64u << 20;
+  // The total compiled size of all of them, in RE2 program instructions
+  // (RE2::ProgramSize(); a literal costs about one per character, x{1000}
+  // about a thousand). Loading stops at the pattern that crosses it, with
+  // one error naming its file and JSON path, so a file of thousands of huge
+  // patterns fails in milliseconds instead of compiling for seconds. The
+  // bundled rules use about 40,000.
+  std::size_t max_client_program_size = 1u << 20;
 };
 
 // Finds the bundled rules directory, first match wins:

@@ -213,6 +213,9 @@ std::vector<int> choose_batch(const DiagnosisState& state, const Costing& costin
   for (std::size_t k = 1; k < ranked.size() && batch.size() < max_batch; ++k) {
     const int q = ranked[k].probe;
     if (std::find(channels.begin(), channels.end(), channel(q)) != channels.end()) continue;
+    // A probe costlier than the best one would lengthen the round and,
+    // should later answers make it moot, cost more than it saves.
+    if (costing.charge(q) > std::max(costing.charge(best), 1.0)) continue;
     const bool always = std::all_of(next_picks.begin(), next_picks.end(), [&](const auto& picks) {
       return std::find(picks.begin(), picks.end(), q) != picks.end();
     });

@@ -59,9 +59,10 @@ struct ProbeScore {
 std::vector<ProbeScore> rank_probes(const std::vector<WorkItem>& items, const Costing& costing);
 
 // The best probe plus, up to `max_batch` in all, probes on other channels
-// that are worth asking whatever the best one answers: for each
+// that are worth asking whatever the best one answers (for each
 // representative answer to it, they would still be among the next
-// `max_batch` picks. Empty when nothing is worth asking.
+// `max_batch` picks) and cost no more than it (or 1 s). Empty when nothing
+// is worth asking.
 std::vector<int> choose_batch(const DiagnosisState& state, const Costing& costing,
                               const ChoiceOptions& options, const std::vector<ProbeScore>& ranked,
                               std::size_t max_batch);

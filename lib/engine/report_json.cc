@@ -3,6 +3,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
+#include <cstdint>
 
 #include "rdptriage/report.h"
 
@@ -12,8 +14,10 @@ namespace {
 boost::json::value json_of(const ProbeValue& v) {
   if (const bool* b = std::get_if<bool>(&v)) return *b;
   if (const double* d = std::get_if<double>(&v)) {
-    double whole = static_cast<double>(static_cast<long long>(*d));
-    if (whole == *d && *d > -9e15 && *d < 9e15) return static_cast<long long>(*d);
+    // Whole numbers print as integers while a double holds them exactly;
+    // the cast is only made inside that range. JSON has no NaN or infinity.
+    if (!std::isfinite(*d)) return nullptr;
+    if (std::trunc(*d) == *d && std::fabs(*d) < 9e15) return static_cast<std::int64_t>(*d);
     return *d;
   }
   return boost::json::string(std::get<std::string>(v));
@@ -47,6 +51,7 @@ std::string effect_of(const Evidence& e) {
   };
   add("confirmed", e.confirmed);
   add("ruled out", e.ruled_out);
+  add("passed gate", e.gates);
   return out.empty() ? "no change" : out;
 }
 
@@ -82,6 +87,8 @@ boost::json::object client_error_json(const ClientErrorReading& r) {
     item["priority"] = m.priority;
     item["occurrences"] = m.occurrences;
     item["decisive"] = m.decisive;
+    item["score"] = m.score;  // below 1: a paraphrase of the message
+    item["underlying"] = m.underlying;
     matches.push_back(std::move(item));
   }
   o["matches"] = std::move(matches);
@@ -138,6 +145,8 @@ boost::json::array candidates_json(const std::vector<Candidate>& candidates) {
     item["title"] = c.title;
     item["next_test"] = c.next_test;
     item["next_probe"] = c.next_probe;
+    item["cost_s"] = c.cost_s;
+    item["weight"] = c.weight;
     item["confirmed"] = c.confirmed;
     if (c.confirmed) {
       item["fix"] = fix_json(c.fix.steps);
@@ -184,6 +193,8 @@ std::string report_to_json(const Report& r) {
     }
     item["confirmed"] = string_array(e.confirmed);
     item["ruled_out"] = string_array(e.ruled_out);
+    if (!e.session.empty()) item["session"] = e.session;
+    if (!e.gates.empty()) item["gates"] = string_array(e.gates);
     if (e.fallback) item["fallback"] = true;
     evidence.push_back(std::move(item));
   }
@@ -192,10 +203,29 @@ std::string report_to_json(const Report& r) {
   o["warnings"] = string_array(r.warnings);
   o["missing"] = missing_json(r.missing);
   o["candidates"] = candidates_json(r.candidates);
+  if (r.next_test) {
+    const NextTest& t = *r.next_test;
+    boost::json::object next;
+    next["probe"] = t.probe;
+    next["title"] = t.title;
+    next["channel"] = channel_name(t.channel);
+    next["command"] = t.command;
+    next["cost_s"] = t.cost_s;
+    next["why"] = t.why;
+    boost::json::array outcomes;
+    for (const AnswerMeaning& m : t.outcomes)
+      outcomes.push_back(boost::json::object{{"answer", m.answer}, {"meaning", m.meaning}});
+    next["outcomes"] = std::move(outcomes);
+    o["next_test"] = std::move(next);
+  } else {
+    o["next_test"] = nullptr;
+  }
   o["not_excluded"] = candidates_json(r.not_excluded);
   o["also_confirmed"] = candidates_json(r.also_confirmed);
+  o["disabled"] = string_array(r.disabled);
   o["notes"] = string_array(r.notes);
   o["cost_s"] = r.cost_s;
+  o["wall_s"] = r.wall_s;
   return boost::json::serialize(o);
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <string>
 #include <tuple>
 
 #include "intake/normalize.h"
@@ -102,6 +103,7 @@ struct ClientErrorReader::Hit {
   std::size_t code_start = 0, code_end = 0;  // the code itself (code patterns)
   int priority = 0;
   bool last_wins = false;
+  double score = 1.0;  // below 1: a paraphrase of the message
 };
 
 struct ClientErrorReader::Item {
@@ -141,6 +143,7 @@ Status ClientErrorReader::compile() {
       Status s = add_phrase(phrase_regex(p), static_cast<int>(m),
                             "phrase \"" + p + "\" of " + rules_.messages[m].info.id);
       if (!s.ok()) return s;
+      paraphrases_.add(static_cast<int>(m), p);
     }
   }
   for (std::size_t t = 0; t < rules_.tables.size(); ++t) {
@@ -190,56 +193,130 @@ Status ClientErrorReader::add_code_pattern(const std::string& regex, int table, 
   return Status();
 }
 
-std::vector<int> ClientErrorReader::matching(const RE2::Set& set,
-                                             const std::vector<std::unique_ptr<RE2>>& each,
-                                             std::string_view text) {
-  std::vector<int> hits;
-  if (each.empty()) return hits;
-  RE2::Set::ErrorInfo info{RE2::Set::kNoError};
-  if (set.Match(re2::StringPiece(text.data(), text.size()), &hits, &info) ||
-      info.kind == RE2::Set::kNoError)
-    return hits;
-  // The set's DFA ran out of memory on this text: ask each pattern alone.
-  hits.clear();
-  for (std::size_t i = 0; i < each.size(); ++i)
-    if (RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *each[i]))
-      hits.push_back(static_cast<int>(i));
-  return hits;
+namespace {
+
+// [begin, end) pieces of at most `piece` bytes covering `text`, cut after a
+// space where one is near the end of a piece.
+std::vector<std::pair<std::size_t, std::size_t>> pieces_of(std::string_view text,
+                                                           std::size_t piece) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = std::min(text.size(), at + piece);
+    if (end < text.size()) {
+      const std::size_t space = text.rfind(' ', end - 1);
+      if (space != std::string_view::npos && space > at + piece / 2) end = space + 1;
+    }
+    out.emplace_back(at, end);
+    at = end;
+  }
+  return out;
 }
 
-void ClientErrorReader::scan_phrases(std::string_view text, std::vector<Hit>* hits) const {
-  const NormalizedText view = normalize_words(text);
-  const re2::StringPiece sp(view.text.data(), view.text.size());
-  for (int index : matching(*phrase_set_, phrases_, view.text)) {
-    const MessageEntry& msg =
-        rules_.messages[static_cast<std::size_t>(phrase_owners_[static_cast<std::size_t>(index)])];
-    const RE2& re = *phrases_[static_cast<std::size_t>(index)];
-    std::size_t pos = 0, found = 0;
-    re2::StringPiece m;
-    while (pos < view.text.size() && found++ < kMaxOccurrencesPerPattern &&
-           re.Match(sp, pos, view.text.size(), RE2::UNANCHORED, &m, 1)) {
-      const std::size_t s = static_cast<std::size_t>(m.data() - view.text.data());
-      const std::size_t e = s + m.size();
-      Hit h;
-      // Phrases start and end on the padding spaces around their words.
-      h.start = view.origin[s + 1];
-      h.end = view.origin[e - 2] + 1;
-      h.code_start = h.start;
-      h.code_end = h.end;
-      h.message = phrase_owners_[static_cast<std::size_t>(index)];
-      h.priority = msg.priority;
-      h.last_wins = msg.last_wins;
-      hits->push_back(std::move(h));
-      pos = e - 1;  // the trailing space may open the next occurrence
+}  // namespace
+
+ClientErrorReader::Matching ClientErrorReader::matching(const RE2::Set& set, std::size_t size,
+                                                        std::string_view text) {
+  Matching out;
+  if (size == 0) return out;  // an empty set is never compiled
+  RE2::Set::ErrorInfo info{RE2::Set::kNoError};
+  if (set.Match(re2::StringPiece(text.data(), text.size()), &out.patterns, &info) ||
+      info.kind == RE2::Set::kNoError)
+    return out;
+  // The set's DFA ran out of memory on this text: scan it in pieces, whose
+  // DFA states are bounded by their length.
+  out.patterns.clear();
+  out.pieces = pieces_of(text, kScanPiece);
+  std::set<int> found;
+  for (const auto& [begin, end] : out.pieces) {
+    std::vector<int> here;
+    RE2::Set::ErrorInfo piece_info{RE2::Set::kNoError};
+    set.Match(re2::StringPiece(text.data() + begin, end - begin), &here, &piece_info);
+    found.insert(here.begin(), here.end());
+  }
+  out.patterns.assign(found.begin(), found.end());
+  return out;
+}
+
+// Every match of `re` in `text` from `pos` on, as Match() finds them (with
+// `groups` capture slots), piece by piece when `pieces` is not empty; `fn`
+// gets the groups and returns where to resume.
+template <typename Fn>
+void for_each_match(const RE2& re, std::string_view text,
+                    const std::vector<std::pair<std::size_t, std::size_t>>& pieces,
+                    std::vector<re2::StringPiece>* groups, std::size_t max_matches, Fn fn) {
+  const re2::StringPiece sp(text.data(), text.size());
+  std::vector<std::pair<std::size_t, std::size_t>> whole{{0, text.size()}};
+  std::size_t found = 0;
+  for (const auto& [begin, end] : pieces.empty() ? whole : pieces) {
+    std::size_t pos = begin;
+    while (
+        pos <= end && found++ < max_matches &&
+        re.Match(sp, pos, end, RE2::UNANCHORED, groups->data(), static_cast<int>(groups->size()))) {
+      const std::size_t next = fn(*groups);
+      if (next <= pos) break;
+      pos = next;
     }
+  }
+}
+
+void ClientErrorReader::scan_phrases(std::string_view text, const ClientErrorOptions& options,
+                                     std::vector<Hit>* hits) const {
+  const NormalizedText view = normalize_words(text);
+  const Matching found = matching(*phrase_set_, phrases_.size(), view.text);
+  std::vector<bool> exact(rules_.messages.size(), false);
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // of exact matches, in the view
+  for (int index : found.patterns) {
+    const int owner = phrase_owners_[static_cast<std::size_t>(index)];
+    const MessageEntry& msg = rules_.messages[static_cast<std::size_t>(owner)];
+    std::vector<re2::StringPiece> groups(1);
+    for_each_match(*phrases_[static_cast<std::size_t>(index)], view.text, found.pieces, &groups,
+                   kMaxOccurrencesPerPattern, [&](const std::vector<re2::StringPiece>& g) {
+                     const std::size_t s = static_cast<std::size_t>(g[0].data() - view.text.data());
+                     const std::size_t e = s + g[0].size();
+                     Hit h;
+                     // Phrases start and end on the padding spaces around their words.
+                     h.start = view.origin[s + 1];
+                     h.end = view.origin[e - 2] + 1;
+                     h.code_start = h.start;
+                     h.code_end = h.end;
+                     h.message = owner;
+                     h.priority = msg.priority;
+                     h.last_wins = msg.last_wins;
+                     hits->push_back(std::move(h));
+                     exact[static_cast<std::size_t>(owner)] = true;
+                     spans.emplace_back(s, e);
+                     return e - 1;  // the trailing space may open the next occurrence
+                   });
+  }
+  // What no phrase matched as written may still be a paraphrase of one.
+  for (const ParaphraseIndex::Found& f :
+       paraphrases_.find(view.text, options.min_paraphrase_score, exact)) {
+    // Words a listed phrase already explains are not read again as a
+    // paraphrase of another message ("Remote Desktop can't connect to the
+    // remote computer" is not "This computer can't connect ...").
+    if (std::any_of(spans.begin(), spans.end(),
+                    [&](const auto& sp) { return f.begin < sp.second && sp.first < f.end; }))
+      continue;
+    const MessageEntry& msg = rules_.messages[static_cast<std::size_t>(f.message)];
+    Hit h;
+    h.start = view.origin[f.begin];
+    h.end = view.origin[f.end - 1] + 1;
+    h.code_start = h.start;
+    h.code_end = h.end;
+    h.message = f.message;
+    h.priority = msg.priority;
+    h.last_wins = msg.last_wins;
+    h.score = f.score;
+    hits->push_back(std::move(h));
   }
 }
 
 void ClientErrorReader::scan_codes(std::string_view text, std::vector<Hit>* hits) const {
   const NormalizedText view = normalize_spacing(text);
-  const re2::StringPiece sp(view.text.data(), view.text.size());
   std::vector<Hit> found_hits;
-  for (int index : matching(*code_set_, code_patterns_, view.text)) {
+  const Matching found = matching(*code_set_, code_patterns_.size(), view.text);
+  for (int index : found.patterns) {
     const PatternOwner& owner = pattern_owners_[static_cast<std::size_t>(index)];
     const RE2& re = *code_patterns_[static_cast<std::size_t>(index)];
     const CodeTable& table = rules_.tables[static_cast<std::size_t>(owner.table)];
@@ -247,49 +324,44 @@ void ClientErrorReader::scan_codes(std::string_view text, std::vector<Hit>* hits
     const CodePattern* pattern =
         by_name ? nullptr : &table.patterns[static_cast<std::size_t>(owner.pattern)];
     std::vector<re2::StringPiece> groups(static_cast<std::size_t>(owner.code_group) + 1);
-    std::size_t pos = 0, found = 0;
-    while (pos <= view.text.size() && found++ < kMaxOccurrencesPerPattern &&
-           re.Match(sp, pos, view.text.size(), RE2::UNANCHORED, groups.data(),
-                    static_cast<int>(groups.size()))) {
-      const re2::StringPiece& all = groups[0];
-      const re2::StringPiece& cap = groups.back();
-      const std::size_t s = static_cast<std::size_t>(all.data() - view.text.data());
-      const std::size_t e = s + all.size();
-      if (cap.data() == nullptr || cap.empty()) {
-        pos = std::max(e, s + 1);
-        continue;
-      }
-      const std::size_t cs = static_cast<std::size_t>(cap.data() - view.text.data());
-      const std::size_t ce = cs + cap.size();
-      // Resume after the code, not the match: what closes one match (a
-      // separator) may open the next.
-      pos = std::max(ce, s + 1);
-      Hit h;
-      h.start = view.origin[s];
-      h.end = view.origin[e - 1] + 1;
-      h.code_start = view.origin[cs];
-      h.code_end = view.origin[ce - 1] + 1;
-      h.priority = by_name ? table.priority : pattern->priority;
-      h.last_wins = !by_name && pattern->last_wins;
-      h.table = owner.table;
-      const std::string_view code(cap.data(), cap.size());
-      std::uint64_t value = 0;
-      if (by_name) {
-        h.code = owner.code;
-      } else if (parse_code_number(code, pattern->radix, &value)) {
-        auto it = table.by_value.find(value);
-        if (it != table.by_value.end())
-          h.code = it->second;
-        else
-          h.unlisted = hex_of(value);
-      } else if (auto it = names_.find(ascii_lower(code)); it != names_.end()) {
-        h.table = it->second.first;  // a captured name may belong to another table
-        h.code = it->second.second;
-      } else {
-        h.unlisted = std::string(code);
-      }
-      found_hits.push_back(std::move(h));
-    }
+    for_each_match(re, view.text, found.pieces, &groups, kMaxOccurrencesPerPattern,
+                   [&](const std::vector<re2::StringPiece>& g) -> std::size_t {
+                     const re2::StringPiece& all = g[0];
+                     const re2::StringPiece& cap = g.back();
+                     const std::size_t s = static_cast<std::size_t>(all.data() - view.text.data());
+                     const std::size_t e = s + all.size();
+                     if (cap.data() == nullptr || cap.empty()) return std::max(e, s + 1);
+                     const std::size_t cs = static_cast<std::size_t>(cap.data() - view.text.data());
+                     const std::size_t ce = cs + cap.size();
+                     Hit h;
+                     h.start = view.origin[s];
+                     h.end = view.origin[e - 1] + 1;
+                     h.code_start = view.origin[cs];
+                     h.code_end = view.origin[ce - 1] + 1;
+                     h.priority = by_name ? table.priority : pattern->priority;
+                     h.last_wins = !by_name && pattern->last_wins;
+                     h.table = owner.table;
+                     const std::string_view code(cap.data(), cap.size());
+                     std::uint64_t value = 0;
+                     if (by_name) {
+                       h.code = owner.code;
+                     } else if (parse_code_number(code, pattern->radix, &value)) {
+                       auto it = table.by_value.find(value);
+                       if (it != table.by_value.end())
+                         h.code = it->second;
+                       else
+                         h.unlisted = hex_of(value);
+                     } else if (auto it = names_.find(ascii_lower(code)); it != names_.end()) {
+                       h.table = it->second.first;  // a captured name may belong to another table
+                       h.code = it->second.second;
+                     } else {
+                       h.unlisted = std::string(code);
+                     }
+                     found_hits.push_back(std::move(h));
+                     // Resume after the code, not the match: what closes one match (a
+                     // separator) may open the next.
+                     return std::max(ce, s + 1);
+                   });
   }
   // One code in the text is one code: of the patterns that captured the
   // same span, the longest match explains it ("Extended error code: 0x7" is
@@ -310,7 +382,10 @@ void ClientErrorReader::scan_codes(std::string_view text, std::vector<Hit>* hits
 
 const IntakeOutcome* ClientErrorReader::outcome_of(const Item& item) const {
   const Hit& h = item.hit;
-  if (h.message >= 0) return &rules_.messages[static_cast<std::size_t>(h.message)].outcome;
+  if (h.message >= 0) {
+    const MessageEntry& msg = rules_.messages[static_cast<std::size_t>(h.message)];
+    return h.score < 1.0 ? &msg.paraphrase : &msg.outcome;
+  }
   if (h.code >= 0)
     return &rules_.tables[static_cast<std::size_t>(h.table)]
                 .outcomes[static_cast<std::size_t>(h.code)];
@@ -326,6 +401,8 @@ ClientErrorMatch ClientErrorReader::describe(const Item& item, std::string_view 
     m.source = msg.info.id;
     m.source_title = msg.info.phrases.empty() ? "" : msg.info.phrases.front();
     m.meaning = msg.info.meaning;
+    m.underlying = msg.underlying;
+    m.score = h.score;
   } else {
     const CodeTable& table = rules_.tables[static_cast<std::size_t>(h.table)];
     m.source = table.info.id;
@@ -362,7 +439,7 @@ ClientErrorReading ClientErrorReader::read(std::string_view text,
   ClientErrorReading out;
   out.bytes = text.size();
   std::vector<Hit> hits;
-  scan_phrases(text, &hits);
+  scan_phrases(text, options, &hits);
   scan_codes(text, &hits);
   if (hits.empty()) return out;
 
@@ -481,10 +558,21 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
     return std::includes(a->second.begin(), a->second.end(), b->second.begin(), b->second.end());
   };
   bool conflict = false;
+  bool widened = false;
   int chosen = pick(symptom_of, covers, &conflict);
   if (conflict) {
+    // Equal evidence, different symptoms, none covering the others: the
+    // narrowest symptom that covers them all, never one of them.
+    int top = -1;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!symptom_of(i).empty()) top = std::max(top, items[i].hit.priority);
+    std::vector<std::string> tied;
+    for (std::size_t i = 0; i < items.size(); ++i)
+      if (!symptom_of(i).empty() && items[i].hit.priority == top) tied.push_back(symptom_of(i));
+    out->symptom = covering(tied);
+    widened = true;
     out->notes.push_back(describe_tie(symptom_of, "symptoms") +
-                         "; none covers the others, so the symptom stays unknown");
+                         "; none covers the others, so the reading widens to " + out->symptom);
   } else if (chosen >= 0) {
     out->symptom = symptom_of(static_cast<std::size_t>(chosen));
     (*decisive)[static_cast<std::size_t>(chosen)] = true;
@@ -520,6 +608,34 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
                              label(static_cast<std::size_t>(chosen)) + " decides (" + out->symptom +
                              ")");
     }
+    // A transport, TLS-alert or proxy line is never outvoted by the error
+    // it explains (FreeRDP names a CredSSP failure PASSWORD_CERTAINLY_EXPIRED):
+    // where they disagree, widen rather than pick.
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const Hit& h = items[i].hit;
+      if (h.message < 0 || !rules_.messages[static_cast<std::size_t>(h.message)].underlying)
+        continue;
+      const std::string s = symptom_of(i);
+      if (s.empty() || s == out->symptom || out->symptom == "unknown") continue;
+      const auto s_up = context_.broader.find(s);
+      const auto d_up = context_.broader.find(out->symptom);
+      if ((s_up != context_.broader.end() && s_up->second.count(out->symptom)) ||
+          (d_up != context_.broader.end() && d_up->second.count(s)))
+        continue;
+      const std::string was = out->symptom;
+      const std::string wider = covering({was, s});
+      if (wider == "unknown") {
+        out->notes.push_back(label(i) + " points to " + s + "; no symptom covers it and " + was +
+                             ", so the error stands");
+        continue;
+      }
+      out->symptom = wider;
+      widened = true;
+      (*decisive)[i] = true;
+      out->notes.push_back(label(i) + " (a line that explains the error) points to " + s +
+                           ", the error itself to " + was + "; the reading widens to " +
+                           out->symptom);
+    }
   }
 
   // The leading cause: only one that explains the symptom.
@@ -536,6 +652,10 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
   int lead = pick(cause_of, no_broader, &conflict);
   if (conflict)
     out->notes.push_back(describe_tie(cause_of, "causes") + "; no leading cause is named");
+  else if (lead >= 0 && widened)
+    out->notes.push_back(label(static_cast<std::size_t>(lead)) + " names " +
+                         cause_of(static_cast<std::size_t>(lead)) +
+                         ", but the text has another reading: no leading cause is named");
   else if (lead >= 0)
     out->leading_cause = cause_of(static_cast<std::size_t>(lead));
 
@@ -562,6 +682,28 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
     for (const auto& [p, v] : outcome_of(items[static_cast<std::size_t>(at)])->observe)
       if (p == probe) out->observations.emplace(id, v);
   }
+}
+
+std::string ClientErrorReader::covering(const std::vector<std::string>& symptoms) const {
+  std::vector<int> all;
+  for (const std::string& id : symptoms) {
+    auto it = context_.symptom_causes.find(id);
+    if (it == context_.symptom_causes.end()) return "unknown";
+    all.insert(all.end(), it->second.begin(), it->second.end());
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  std::string best = "unknown";
+  std::size_t best_size = 0;
+  for (const auto& [id, causes] : context_.symptom_causes) {
+    if (id == "unknown" || causes.size() < all.size()) continue;
+    if (!std::includes(causes.begin(), causes.end(), all.begin(), all.end())) continue;
+    if (best == "unknown" || causes.size() < best_size) {
+      best = id;
+      best_size = causes.size();
+    }
+  }
+  return best;
 }
 
 }  // namespace rdptriage::internal

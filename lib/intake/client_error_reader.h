@@ -13,6 +13,12 @@
 //    if its candidates cover all the others'; else "unknown" with a note;
 //  - lesser evidence showing a symptom within the decided one refines it
 //    (ERRCONNECT_CONNECT_FAILED, then "Connection refused": refused);
+//  - underlying lines (transport, TLS alert, proxy) are never outvoted:
+//    where one disagrees with the decided symptom, the reading widens to
+//    the narrowest symptom whose candidates cover both, and names no
+//    leading cause;
+//  - where things of one priority disagree and none covers the others, the
+//    narrowest declared symptom covering them all (else "unknown");
 //  - the leading cause and each probe answer follow the same rule among the
 //    matches that give one (a cause only if it explains the symptom).
 // Message phrases match on the words view; code patterns and code names
@@ -31,6 +37,7 @@
 #include <vector>
 
 #include "intake/intake_model.h"
+#include "intake/paraphrase.h"
 #include "rdptriage/client_error.h"
 #include "rdptriage/status.h"
 
@@ -78,22 +85,38 @@ class ClientErrorReader {
 
   Status compile();
   Status add_code_pattern(const std::string& regex, int table, int pattern, int code);
-  void scan_phrases(std::string_view text, std::vector<Hit>* hits) const;
+  void scan_phrases(std::string_view text, const ClientErrorOptions& options,
+                    std::vector<Hit>* hits) const;
   void scan_codes(std::string_view text, std::vector<Hit>* hits) const;
-  static std::vector<int> matching(const RE2::Set& set,
-                                   const std::vector<std::unique_ptr<RE2>>& each,
-                                   std::string_view text);
+  // Indices of the patterns of `set` that match somewhere in `text`. When
+  // the set's DFA runs out of memory on the text (a pattern whose DFA
+  // explodes, like [ab]*a[ab]{24}c on a run of a and b), the text is scanned
+  // again in pieces of at most kScanPiece bytes (cut at line breaks where
+  // possible), so the work stays bounded; matches that span two pieces are
+  // then missed.
+  struct Matching {
+    std::vector<int> patterns;
+    // The text was too much for the set's DFA: each pattern's occurrences
+    // are looked for piece by piece too.
+    std::vector<std::pair<std::size_t, std::size_t>> pieces;
+  };
+  static Matching matching(const RE2::Set& set, std::size_t size, std::string_view text);
+  static constexpr std::size_t kScanPiece = 4096;
   const IntakeOutcome* outcome_of(const Item& item) const;
   ClientErrorMatch describe(const Item& item, std::string_view text,
                             const std::vector<std::size_t>& newlines) const;
   void decide(const std::vector<Item>& items, ClientErrorReading* out,
               std::vector<bool>* decisive) const;
+  // The narrowest symptom whose candidates include every one of
+  // `symptoms`' candidates; "unknown" when no declared symptom does.
+  std::string covering(const std::vector<std::string>& symptoms) const;
 
   IntakeRules rules_;
   IntakeContext context_;
   std::size_t max_mem_;
   std::map<std::string, std::pair<int, int>, std::less<>> names_;  // lower-case name -> table, code
 
+  ParaphraseIndex paraphrases_;
   std::unique_ptr<RE2::Set> phrase_set_;  // message phrases, on the words view
   std::vector<std::unique_ptr<RE2>> phrases_;
   std::vector<int> phrase_owners_;      // message index of each phrase

@@ -48,7 +48,11 @@ struct MessageEntry {
   ClientMessageInfo info;
   int priority = kMessagePriority;
   bool last_wins = false;
+  // A line that explains the error around it (a transport, TLS-alert or
+  // proxy line): never outvoted; where it disagrees, the reading widens.
+  bool underlying = false;
   IntakeOutcome outcome;
+  IntakeOutcome paraphrase;  // what a paraphrase shows: the symptom only
 };
 
 struct IntakeRules {

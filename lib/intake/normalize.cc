@@ -15,13 +15,30 @@ enum class Kind {
   kZeroWidth,
   kEllipsis,
   kPunct,
+  kIdeograph,  // CJK and kana: each one a word (those scripts put no spaces between words)
   kOther
 };
 
 struct Piece {
   Kind kind;
-  std::size_t length;  // bytes in the original
+  std::size_t length;      // bytes in the original
+  std::string_view ascii;  // kAlnum/kPunct/kApostrophe from a compatibility form: its ASCII
 };
+
+// Latin-1 letters U+00C0..U+00FF folded to their base letters (NFKD with the
+// marks dropped): people type "securite" for "sécurité", and a dialog's
+// "Fehlercode" is matched whatever the accents. "" marks the two signs.
+constexpr std::array<std::string_view, 64> kLatin1Fold = {
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
+    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
+    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
+
+// The printable ASCII characters, indexable by code point, for the
+// full-width forms U+FF01..U+FF5E (NFKC maps each to ASCII).
+constexpr std::string_view kPrintableAscii =
+    "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
+    "abcdefghijklmnopqrstuvwxyz{|}~";
 
 struct Sequence {
   std::string_view bytes;
@@ -47,22 +64,58 @@ constexpr std::array<Sequence, 30> kSequences = {{
     {"\xE2\x80\xA6", Kind::kEllipsis},   {"\xE2\x80\xA2", Kind::kPunct},
 }};
 
+Piece ascii_piece(unsigned char c, std::size_t length, std::string_view ascii) {
+  if (std::isalnum(c)) return {Kind::kAlnum, length, ascii};
+  if (c == '\'') return {Kind::kApostrophe, length, ascii};
+  if (c == '"') return {Kind::kQuote, length, ascii};
+  if (c == '-') return {Kind::kDash, length, ascii};
+  if (std::isspace(c) || c < 0x20 || c == 0x7F) return {Kind::kSpace, length, ascii};
+  return {Kind::kPunct, length, ascii};
+}
+
 Piece classify(std::string_view text, std::size_t i) {
   const unsigned char c = static_cast<unsigned char>(text[i]);
   if (c < 0x80) {
-    if (std::isalnum(c)) return {Kind::kAlnum, 1};
-    if (c == '\'') return {Kind::kApostrophe, 1};
-    if (std::isspace(c) || c < 0x20 || c == 0x7F) return {Kind::kSpace, 1};
-    return {Kind::kPunct, 1};
+    if (std::isalnum(c)) return {Kind::kAlnum, 1, {}};
+    if (c == '\'') return {Kind::kApostrophe, 1, {}};
+    if (std::isspace(c) || c < 0x20 || c == 0x7F) return {Kind::kSpace, 1, {}};
+    return {Kind::kPunct, 1, {}};
   }
   std::string_view rest = text.substr(i);
   for (const Sequence& s : kSequences)
-    if (rest.starts_with(s.bytes)) return {s.kind, s.bytes.size()};
+    if (rest.starts_with(s.bytes)) return {s.kind, s.bytes.size(), {}};
+  const auto byte = [&](std::size_t k) {
+    return k < rest.size() ? static_cast<unsigned char>(rest[k]) : 0u;
+  };
   // U+2000..U+200A: the typographic spaces.
-  if (rest.size() >= 3 && c == 0xE2 && static_cast<unsigned char>(rest[1]) == 0x80 &&
-      static_cast<unsigned char>(rest[2]) <= 0x8A)
-    return {Kind::kSpace, 3};
-  return {Kind::kOther, 1};
+  if (c == 0xE2 && byte(1) == 0x80 && byte(2) >= 0x80 && byte(2) <= 0x8A)
+    return {Kind::kSpace, 3, {}};
+  // U+00C0..U+00FF: Latin-1 letters, folded; x and / signs are punctuation.
+  if (c == 0xC3 && byte(1) >= 0x80 && byte(1) <= 0xBF) {
+    std::string_view base = kLatin1Fold[byte(1) - 0x80];
+    return base.empty() ? Piece{Kind::kPunct, 2, {}} : Piece{Kind::kAlnum, 2, base};
+  }
+  // U+0152/U+0153: the oe ligature.
+  if (c == 0xC5 && (byte(1) == 0x92 || byte(1) == 0x93)) return {Kind::kAlnum, 2, "oe"};
+  // U+FF01..U+FF5E: full-width ASCII (a localized dialog's "：" and "０ｘ９０４").
+  if (c == 0xEF && (byte(1) == 0xBC || byte(1) == 0xBD) && byte(2) >= 0x80 && byte(2) <= 0xBF) {
+    const unsigned cp = 0xF000u | ((byte(1) & 0x3Fu) << 6) | (byte(2) & 0x3Fu);
+    if (cp >= 0xFF01 && cp <= 0xFF5E) {
+      const std::size_t k = cp - 0xFF01;
+      return ascii_piece(static_cast<unsigned char>(kPrintableAscii[k]), 3,
+                         kPrintableAscii.substr(k, 1));
+    }
+    if (cp == 0xFF61 || cp == 0xFF64) return {Kind::kPunct, 3, {}};  // half-width 。、
+  }
+  // U+3001..U+3003 and U+3008..U+3011: ideographic punctuation and brackets.
+  if (c == 0xE3 && byte(1) == 0x80 &&
+      ((byte(2) >= 0x81 && byte(2) <= 0x83) || (byte(2) >= 0x88 && byte(2) <= 0x91)))
+    return {byte(2) >= 0x8C && byte(2) <= 0x8F ? Kind::kQuote : Kind::kPunct, 3, {}};
+  // U+3040..U+9FFF (kana, CJK) and U+AC00..U+D7AF (Hangul): one word each.
+  if (((c >= 0xE3 && c <= 0xE9) || (c >= 0xEA && c <= 0xED)) && (byte(1) & 0xC0) == 0x80 &&
+      (byte(2) & 0xC0) == 0x80)
+    return {Kind::kIdeograph, 3, {}};
+  return {Kind::kOther, 1, {}};
 }
 
 class Builder {
@@ -98,13 +151,22 @@ NormalizedText normalize_words(std::string_view text) {
     Piece p = classify(text, i);
     switch (p.kind) {
       case Kind::kAlnum:
-        b.put(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))), i);
+        if (p.ascii.empty())
+          b.put(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))), i);
+        else
+          for (char a : p.ascii)
+            b.put(static_cast<char>(std::tolower(static_cast<unsigned char>(a))), i);
         break;
       case Kind::kApostrophe:
       case Kind::kZeroWidth:
         break;
       case Kind::kOther:
         b.put(text[i], i);
+        break;
+      case Kind::kIdeograph:
+        b.space(i);
+        for (std::size_t k = 0; k < p.length; ++k) b.put(text[i + k], i + k);
+        b.space(i + p.length);
         break;
       default:
         b.space(i);
@@ -139,7 +201,12 @@ NormalizedText normalize_spacing(std::string_view text) {
       case Kind::kZeroWidth:
         break;
       default:
-        for (std::size_t k = 0; k < p.length; ++k) b.put(text[i + k], i + k);
+        if (p.length == 3 && p.ascii.size() == 1)  // full-width ASCII: its ASCII
+          b.put(p.ascii[0], i);
+        else if (p.kind == Kind::kPunct && p.length == 3)  // ideographic punctuation
+          b.put('.', i);
+        else
+          for (std::size_t k = 0; k < p.length; ++k) b.put(text[i + k], i + k);
         break;
     }
     i += p.length;

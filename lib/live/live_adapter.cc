@@ -81,6 +81,7 @@ void observe(const std::string& host, int port, const LiveProbeOptions& o, LiveO
                         : c.not_yet_valid ? "not_yet_valid"
                                           : "valid";
   s.certificate_subject = c.subject;
+  s.certificate_common_name = c.common_name;
   s.certificate_issuer = c.issuer;
   s.certificate_not_before = c.not_before;
   s.certificate_not_after = c.not_after;
@@ -140,6 +141,10 @@ ProbeResult LiveProbeAdapter::run(const ProbeRequest& request) {
                                 : ProbeResult::value_of(s.nla == "required");
     if (id == "client.tls_handshake") return value(s.tls == "ok" ? "ok" : "failed", s.tls_error);
     if (id == "client.tls_versions_accepted") return value(join(s.tls_versions));
+    if (id == "client.rdp_certificate_name")
+      return s.certificate_common_name.empty()
+                 ? ProbeResult::failed("the certificate presented names no common name")
+                 : value(s.certificate_common_name, s.certificate_subject);
     if (id == "client.tls_certificate_state")
       return s.certificate_state == "none" ? ProbeResult::failed("no certificate was presented")
                                            : value(s.certificate_state, s.certificate_subject);

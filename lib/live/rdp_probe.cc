@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <time.h>
 
+#include <algorithm>
 #include <future>
 #include <memory>
 
@@ -30,6 +31,14 @@ std::string name_text(X509_NAME* name) {
   return buf;
 }
 
+std::string common_name(X509_NAME* name) {
+  if (!name) return {};
+  char buf[256];
+  int n = X509_NAME_get_text_by_NID(name, NID_commonName, buf, sizeof buf);
+  if (n <= 0) return {};
+  return std::string(buf, static_cast<std::size_t>(std::min<int>(n, sizeof buf - 1)));
+}
+
 std::string time_text(const ASN1_TIME* t) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
   if (!bio || !t || ASN1_TIME_print(bio.get(), t) != 1) return {};
@@ -43,6 +52,7 @@ Certificate describe(X509* cert) {
   if (!cert) return c;
   c.present = true;
   c.subject = name_text(X509_get_subject_name(cert));
+  c.common_name = common_name(X509_get_subject_name(cert));
   c.issuer = name_text(X509_get_issuer_name(cert));
   c.not_before = time_text(X509_get0_notBefore(cert));
   c.not_after = time_text(X509_get0_notAfter(cert));

@@ -27,6 +27,7 @@ Negotiation negotiate(const std::string& address, int port, std::uint32_t reques
 struct Certificate {
   bool present = false;
   std::string subject, issuer, not_before, not_after, key_type;
+  std::string common_name;  // the subject's CN: a self-signed RDP certificate carries the computer name
   int key_bits = 0;
   bool self_signed = false, expired = false, not_yet_valid = false;
 };

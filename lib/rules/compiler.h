@@ -130,6 +130,11 @@ class RuleCompiler {
                     const std::string& subject, OutcomeDecl* out);
   bool check_phrase(int doc, const std::string& pointer, const std::string& subject,
                     const std::string& phrase);
+  // Adds one compiled pattern's size to the total; false (with one
+  // kLimitExceeded diagnostic at `pointer`) once max_client_program_size is
+  // exceeded, after which nothing more is compiled.
+  bool charge_program(int doc, const std::string& pointer, const std::string& subject,
+                      int program_size);
   void resolve_intake();           // after resolve(): symptoms, causes and probes are indexed
   void check_symptom_hierarchy();  // symptoms' "within"
   void resolve_outcome(int doc, const std::string& subject, const OutcomeDecl& decl,
@@ -167,8 +172,10 @@ class RuleCompiler {
   std::vector<CodeTableDecl> code_tables_;
   std::vector<MessageDecl> messages_;
   std::vector<PendingPlaceholder> pending_placeholders_;
-  std::size_t client_patterns_ = 0;  // patterns, phrases and code names, for the limit
-  IntakeRules intake_;               // resolved; handed to the reader
+  std::size_t client_patterns_ = 0;      // patterns, phrases and code names, for the limit
+  std::size_t client_program_size_ = 0;  // their RE2 program size, for the total budget
+  bool program_budget_spent_ = false;
+  IntakeRules intake_;  // resolved; handed to the reader
   // Every broader symptom of each symptom ("within", transitively).
   std::map<std::string, std::set<std::string>> broader_;
   CompiledRules out_;  // probes and symptoms indexed for condition compiling

@@ -18,6 +18,44 @@ namespace rdptriage::internal {
 namespace {
 
 constexpr int kMaxPriority = 100;
+// The largest count a code pattern may repeat anything ({n}, {n,}, {n,m}).
+// Counted repetition is where RE2's costs grow: its program grows with the
+// count ([a-z0-9]{1000}) and its DFA exponentially where the repeated part
+// overlaps what precedes it ([ab]*a[ab]{24}c takes seconds per megabyte; at
+// {12} the DFA has at most a few thousand states, built within the first read).
+constexpr long kMaxRepeatCount = 12;
+
+// The largest repetition count written in `regex` ({n}, {n,}, {n,m});
+// escaped braces are not repetitions. Nested counts are not multiplied.
+long largest_repeat(std::string_view regex) {
+  long largest = 0;
+  for (std::size_t i = 0; i < regex.size(); ++i) {
+    if (regex[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (regex[i] != '{') continue;
+    std::size_t j = i + 1;
+    long first = 0, second = -1;
+    bool digits = false;
+    while (j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j]))) {
+      first = std::min(first * 10 + (regex[j] - '0'), 1000000L);
+      digits = true;
+      ++j;
+    }
+    if (!digits) continue;
+    if (j < regex.size() && regex[j] == ',') {
+      ++j;
+      while (j < regex.size() && std::isdigit(static_cast<unsigned char>(regex[j]))) {
+        second = std::max(second, 0L);
+        second = std::min(second * 10 + (regex[j] - '0'), 1000000L);
+        ++j;
+      }
+    }
+    if (j < regex.size() && regex[j] == '}') largest = std::max({largest, first, second});
+  }
+  return largest;
+}
 constexpr std::size_t kMinPhraseChars = 4;
 
 // Reads an optional "priority" (0..100) into *out.
@@ -47,12 +85,37 @@ bool to_value(const boost::json::value& v, ProbeValue* out) {
 
 }  // namespace
 
+bool RuleCompiler::charge_program(int doc, const std::string& pointer, const std::string& subject,
+                                  int program_size) {
+  if (program_budget_spent_) return false;
+  client_program_size_ += static_cast<std::size_t>(std::max(program_size, 1));
+  if (client_program_size_ <= options_.max_client_program_size) return true;
+  // Stop compiling at once: the rest of the files is not compiled either,
+  // so a file of thousands of huge patterns fails in the time of the budget.
+  program_budget_spent_ = true;
+  const JsonDocument& d = docs_[static_cast<std::size_t>(doc)];
+  const SourcePos at = d.position(pointer);
+  add_error(ErrorCode::kLimitExceeded,
+            Diagnostic{d.name(), at.line, at.column, pointer_to_path(pointer), subject,
+                       "the client-error patterns, phrases and code names compiled so far "
+                       "reach " +
+                           std::to_string(client_program_size_) +
+                           " RE2 program instructions at this one, over max_client_program_size (" +
+                           std::to_string(options_.max_client_program_size) +
+                           "); nothing after it was compiled"});
+  return false;
+}
+
 bool RuleCompiler::check_phrase(int doc, const std::string& pointer, const std::string& subject,
                                 const std::string& phrase) {
   ++client_patterns_;
-  std::size_t chars = 0;
-  for (char c : phrase)
-    if (std::isalnum(static_cast<unsigned char>(c))) ++chars;
+  // A phrase or name compiles to about one instruction per character.
+  if (!charge_program(doc, pointer, subject, static_cast<int>(phrase.size()) + 8)) return false;
+  std::size_t chars = 0;  // ASCII letters and digits, and other characters (one each)
+  for (char c : phrase) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || u >= 0xC0) ++chars;
+  }
   if (chars < kMinPhraseChars) {
     sink(doc).add(pointer, subject,
                   "a phrase needs at least " + std::to_string(kMinPhraseChars) +
@@ -129,8 +192,17 @@ void RuleCompiler::read_code_table(int doc, const boost::json::value& v,
         continue;
       }
       ++client_patterns_;
-      if (p.regex.empty()) continue;
+      if (p.regex.empty() || program_budget_spent_) continue;
+      if (const long count = largest_repeat(p.regex); count > kMaxRepeatCount) {
+        s.add(regex_ptr, id,
+              "repeats something " + std::to_string(count) + " times; at most " +
+                  std::to_string(kMaxRepeatCount) +
+                  " are allowed, as larger counts make RE2's program (and, after an unbounded "
+                  "repetition, its DFA) grow so that reading a text takes seconds: use + or *");
+        continue;
+      }
       RE2 re(p.regex, options);
+      if (!charge_program(doc, regex_ptr, id, re.ok() ? re.ProgramSize() : 0)) continue;
       if (!re.ok()) {
         s.add(regex_ptr, id,
               "not a valid RE2 expression: " + re.error() +
@@ -219,9 +291,9 @@ void RuleCompiler::read_client_message(int doc, const boost::json::value& v,
           "message ids are dotted lower-case names like \"mstsc.cant_find_computer\"");
   else if (ok && id.starts_with("symptom."))
     s.add(r.at("id"), id, "\"symptom.\" ids are kept for symptoms' own messages");
-  s.check_fields(
-      *obj, pointer, id,
-      {"id", "phrases", "meaning", "symptom", "cause", "observe", "priority", "last_wins"});
+  s.check_fields(*obj, pointer, id,
+                 {"id", "phrases", "meaning", "symptom", "cause", "observe", "priority",
+                  "last_wins", "underlying"});
   r.strings("phrases", &m.info.phrases, true);
   if (obj->contains("phrases") && m.info.phrases.empty() && obj->at("phrases").is_array())
     s.add(r.at("phrases"), id, "a message needs at least one phrase");
@@ -230,6 +302,7 @@ void RuleCompiler::read_client_message(int doc, const boost::json::value& v,
   r.string("meaning", &m.info.meaning, true);
   read_priority(s, r, *obj, id, &m.priority);
   r.boolean("last_wins", &m.last_wins);
+  r.boolean("underlying", &m.underlying);
   read_outcome(doc, *obj, pointer, id, &d.outcome);
   m.info.file = docs_[static_cast<std::size_t>(doc)].name();
   if (!id.empty()) messages_.push_back(std::move(d));
@@ -382,11 +455,13 @@ void RuleCompiler::resolve_intake() {
     m.info.meaning = d.symptom.info.title;
     m.info.symptom = d.symptom.info.id;
     m.outcome.symptom = d.symptom.info.id;
+    m.paraphrase.symptom = d.symptom.info.id;
     intake.messages.push_back(std::move(m));
   }
   for (MessageDecl& d : messages_) {
     if (!claim(d.entry.info.id, d.ref, "client message")) continue;
     resolve_outcome(d.ref.doc, d.entry.info.id, d.outcome, &d.entry.outcome);
+    d.entry.paraphrase.symptom = d.entry.outcome.symptom;
     d.entry.info.symptom = d.entry.outcome.symptom;
     d.entry.info.cause = d.entry.outcome.cause;
     out_.client_message_infos.push_back(d.entry.info);

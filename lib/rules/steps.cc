@@ -97,9 +97,9 @@ const std::vector<RunsInfo>& runs_vocabulary() {
        "powershell for a PowerShell prompt)",
        "cmd powershell"},
       {"vm_console",
-       "inside the VM at an elevated prompt, signed in as a local administrator (an RDP session "
-       "as .\\<admin>, which still works while domain sign-ins fail, or the serial console); "
-       "interactive, so it can prompt for a credential",
+       "inside the VM at an elevated prompt, signed in as an administrator (an RDP session, or "
+       "the serial console; a local account such as .\\<admin> still works while domain "
+       "sign-ins fail); interactive, so it can prompt for a credential",
        "cmd powershell"},
       {"client", "on the computer you connect from", "cmd powershell bash"},
       {"directory",

@@ -52,6 +52,22 @@ AccountLookup lookup_account(const WorldModel& w) {
     r.authority = ".";
     r.name = user;
   }
+  // An Entra-joined VM: AzureAD\\user@domain, or a UPN of the tenant.
+  if (g.entra) {
+    std::string upn;
+    if (iequals(r.authority, "AzureAD"))
+      upn = r.name;
+    else if (at != std::string::npos && iequals(r.authority, g.entra->tenant_domain))
+      upn = user;
+    if (!upn.empty()) {
+      static const Account kEntraProfile{"entra"};  // a healthy profile for the session checks
+      r.kind = AccountLookup::kEntra;
+      r.account = &kEntraProfile;
+      for (const EntraAccount& a : g.entra->accounts)
+        if (iequals(a.name, upn)) r.entra = &a;
+      return r;
+    }
+  }
   if (r.authority == "." || iequals(r.authority, g.computer_name)) {
     r.kind = AccountLookup::kLocal;
     // A domain controller has no local accounts: promotion converted them.
@@ -172,6 +188,20 @@ Outcome play(const WorldModel& w) {
     return fail(o, Reached::kChannel, "security_error", "open", "fips");
   if (credssp_blocked(w)) return fail(o, Reached::kChannel, "credssp_error", "open", "credssp");
   AccountLookup who = lookup_account(w);
+  if (who.kind == AccountLookup::kEntra) {
+    // Plain NLA falls back to NTLM, which cannot check an Entra ID account:
+    // 4625 with Account Domain AzureAD and 0xC0000064.
+    if (c.entra_sign_in == "nla" || who.entra == nullptr) {
+      Outcome r = fail(o, Reached::kLogon, "credentials_rejected", "open", "entra over nla");
+      r.logon_failure = "0xC0000064";
+      r.logon_failure_domain = "AzureAD";
+      return r;
+    }
+    if (who.entra->vm_login_role == "none")
+      return fail(o, Reached::kLogon, "not_authorized", "open", "entra role");
+    if (who.entra->per_user_mfa != "disabled")
+      return fail(o, Reached::kLogon, "credentials_rejected", "open", "per-user mfa");
+  }
   if (who.kind == AccountLookup::kUnknownAuthority)
     return fail(o, Reached::kLogon, "lsa_unreachable", "open", "authority");
   if (who.kind == AccountLookup::kDomain) {
@@ -187,6 +217,9 @@ Outcome play(const WorldModel& w) {
   auto account_failure = [&](const char* code, const char* symptom, const char* step) {
     Outcome r = fail(o, Reached::kLogon, symptom, "open", step);
     r.logon_failure = code;
+    r.logon_failure_domain = who.kind == AccountLookup::kLocal   ? g.computer_name
+                             : who.kind == AccountLookup::kEntra ? std::string("AzureAD")
+                                                                 : who.authority;
     return r;
   };
   if (who.account == nullptr)
@@ -199,6 +232,9 @@ Outcome play(const WorldModel& w) {
   if (who.account->disabled)
     return account_failure("0xC0000072", "credentials_rejected", "disabled");
   if (!who.account->rdp_rights) return account_failure("0xC000015B", "not_authorized", "rights");
+  // A connection broker routes by the .rdp file's load-balance info.
+  if (g.rd_connection_broker && !c.rdp_load_balance_info)
+    return fail(o, Reached::kLogon, "broker_refused", "open", "broker");
   if (g.rdsh_installed && g.rdsh_licensing == "grace_expired")
     return fail(o, Reached::kLogon, "license_error", "open", "licensing");
   // 5. The session.

@@ -19,6 +19,7 @@ struct Outcome {
   Reached failed_at = Reached::kSession;  // meaningful when symptom != ok
   std::string step;                       // what failed, for debugging ("nsg", "termservice", ...)
   std::string logon_failure = "none";     // 4625 status of a failed account logon
+  std::string logon_failure_domain;       // its Account Domain (AzureAD for Entra ID)
   bool resolves = true;                   // the dialed name resolves
   std::string dialed_address;             // address the client connects to
   bool ok() const { return symptom == "ok"; }
@@ -26,10 +27,11 @@ struct Outcome {
 
 // Which account the typed user name designates.
 struct AccountLookup {
-  enum Kind { kLocal, kDomain, kUnknownAuthority } kind = kLocal;
+  enum Kind { kLocal, kDomain, kUnknownAuthority, kEntra } kind = kLocal;
   std::string authority;  // as typed: "." for local
   std::string name;
-  const Account* account = nullptr;  // nullptr: no such account
+  const Account* account = nullptr;     // nullptr: no such account
+  const EntraAccount* entra = nullptr;  // kEntra: the Entra ID account, nullptr if unknown
 };
 
 AccountLookup lookup_account(const WorldModel& w);

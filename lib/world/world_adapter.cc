@@ -162,6 +162,47 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       return with(v(who.authority), {{"user", who.name}});
     };
     // Control plane.
+    // What `rdptriage probe` sees from the client once TCP opens: the
+    // listener's negotiation answer, the TLS handshake and the certificate.
+    // TCP opens only when the connection got past the listener stage.
+    const auto listener_answers = [](const Outcome& o) { return o.tcp == "open"; };
+    const auto no_listener = [](const Outcome& o) {
+      return ProbeResult::failed(
+          "no TCP connection to negotiate over (" +
+          (o.tcp == "none" ? std::string("the name does not resolve") : o.tcp) + ")");
+    };
+    a["client.rdp_negotiation"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      return v(G(w).certificate != "valid" ? "failure" : "response");
+    };
+    a["client.rdp_selected_protocol"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      if (G(w).certificate != "valid")
+        return ProbeResult::failed("the server selected nothing (failure)");
+      return v(G(w).nla ? "hybrid" : "ssl");
+    };
+    a["client.nla_required"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      return v(G(w).nla);
+    };
+    // The handshake fails on a broken certificate or with every TLS version
+    // off; encryption level, FIPS and CredSSP fail after it.
+    a["client.tls_handshake"] = [listener_answers, no_listener](auto&, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      const bool broken = o.failed_at == Reached::kChannel &&
+                          (o.step == "certificate" || o.step == "tls") && !o.ok();
+      return v(broken ? "failed" : "ok");
+    };
+    a["client.tls_certificate_state"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      if (G(w).certificate != "valid") return ProbeResult::failed("no certificate was presented");
+      return v("valid");
+    };
+    a["client.rdp_certificate_name"] = [G, listener_answers, no_listener](auto& w, auto& o) {
+      if (!listener_answers(o)) return no_listener(o);
+      if (G(w).certificate != "valid") return ProbeResult::failed("no certificate was presented");
+      return v(G(w).computer_name);
+    };
     a["client.rdp_negotiation_failure"] = [G](auto& w, auto& o) {
       if (!o.ok() && o.failed_at < Reached::kChannel)
         return ProbeResult::failed("the connection never reached an RDP listener");
@@ -223,6 +264,20 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     };
     a["azure.signin_blocked_by_conditional_access"] = [G](auto& w, auto&) {
       return v(G(w).domain && G(w).domain->conditional_access_blocks_rdp);
+    };
+    // Entra ID sign-in, answered for the account the client types.
+    a["azure.entra_vm_login_role"] = [](auto& w, auto&) {
+      AccountLookup who = lookup_account(w);
+      if (who.kind != AccountLookup::kEntra) return v("not_entra");
+      return v(who.entra ? who.entra->vm_login_role : std::string("none"));
+    };
+    a["azure.entra_per_user_mfa"] = [](auto& w, auto&) {
+      AccountLookup who = lookup_account(w);
+      if (who.kind != AccountLookup::kEntra) return v("not_entra");
+      return v(who.entra ? who.entra->per_user_mfa : std::string("disabled"));
+    };
+    a["user.rdp_file_has_load_balance_info"] = [](auto& w, auto&) {
+      return v(w.client.rdp_load_balance_info);
     };
     a["bootdiag.screenshot"] = [](auto& w, auto&) {
       return v(w.vm.boot == "healthy" ? "sign_in_screen" : w.vm.boot);
@@ -312,6 +367,12 @@ const std::map<std::string, Answer, std::less<>>& answers() {
                          : ProbeResult::failed("no such account on the VM");
     };
     guest["last_logon_failure_status"] = [](auto&, auto& o) { return v(o.logon_failure); };
+    guest["last_logon_failure_domain"] = [](auto&, auto& o) {
+      return v(o.logon_failure == "none" ? std::string() : o.logon_failure_domain);
+    };
+    guest["rd_connection_broker_installed"] = [G](auto& w, auto&) {
+      return v(G(w).rd_connection_broker);
+    };
     guest["rdp_log_last_attempt"] = [](auto&, auto& o) {
       if (o.ok()) return v("session_created");
       switch (o.failed_at) {

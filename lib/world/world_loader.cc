@@ -269,7 +269,7 @@ void read_client(DiagnosticSink& sink, const boost::json::value* v, Client& c) {
   Obj o(sink, v, "/client",
         {"source_ip", "location", "dial", "dns", "local_software_blocks_rdp",
          "edge_device_blocks_rdp", "credssp_patched", "credssp_encryption_oracle",
-         "max_encryption_level", "user", "password"});
+         "max_encryption_level", "user", "password", "entra_sign_in", "rdp_load_balance_info"});
   o.choice("location", c.location, {"internet", "vnet"});
   c.source_ip = c.location == "vnet" ? "10.0.1.5" : "203.0.113.10";
   o.ipv4("source_ip", c.source_ip);
@@ -302,16 +302,62 @@ void read_client(DiagnosticSink& sink, const boost::json::value* v, Client& c) {
   std::string password = "correct";
   o.choice("password", password, {"correct", "wrong"});
   c.password_correct = password == "correct";
+  o.choice("entra_sign_in", c.entra_sign_in, {"nla", "joined", "web_account"});
+  o.boolean("rdp_load_balance_info", c.rdp_load_balance_info);
+}
+
+Entra read_entra(DiagnosticSink& sink, const boost::json::value* v, const std::string& ptr) {
+  Entra e;
+  Obj o(sink, v, ptr, {"tenant_domain", "accounts"});
+  if (o.active() && !o.get("tenant_domain"))
+    sink.add(ptr, "", "missing required field \"tenant_domain\"");
+  o.text("tenant_domain", e.tenant_domain);
+  const auto* list = o.get("accounts");
+  if (list == nullptr) return e;
+  if (!list->is_array()) {
+    o.bad("accounts", "an array of accounts", *list);
+    return e;
+  }
+  for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+    const std::string aptr = pointer_join(o.at("accounts"), i);
+    EntraAccount a;
+    Obj oa(sink, &list->get_array()[i], aptr, {"name", "vm_login_role", "per_user_mfa"});
+    if (oa.active() && !oa.get("name")) sink.add(aptr, "", "missing required field \"name\"");
+    oa.text("name", a.name);
+    oa.choice("vm_login_role", a.vm_login_role, {"administrator", "user", "none"});
+    oa.choice("per_user_mfa", a.per_user_mfa, {"disabled", "enabled", "enforced"});
+    e.accounts.push_back(std::move(a));
+  }
+  return e;
 }
 
 void read_guest(DiagnosticSink& sink, const boost::json::value* v, const std::string& ptr,
                 Guest& g) {
   Obj o(sink, v, ptr,
-        {"computer_name", "agent", "termservice", "firewall", "security_software_blocks_rdp", "rdp",
-         "rdsh", "schannel", "lsa", "credssp_patched", "credssp_encryption_oracle",
-         "is_domain_controller", "local_accounts", "domain", "disk", "shell", "top_process",
-         "session"});
+        {"computer_name",
+         "agent",
+         "termservice",
+         "firewall",
+         "security_software_blocks_rdp",
+         "rdp",
+         "rdsh",
+         "schannel",
+         "lsa",
+         "credssp_patched",
+         "credssp_encryption_oracle",
+         "is_domain_controller",
+         "local_accounts",
+         "domain",
+         "disk",
+         "shell",
+         "top_process",
+         "session",
+         "entra",
+         "rd_connection_broker"});
   o.text("computer_name", g.computer_name);
+  if (const auto* e = o.get("entra"); e != nullptr && !e->is_null())
+    g.entra = read_entra(sink, e, o.at("entra"));
+  o.boolean("rd_connection_broker", g.rd_connection_broker);
   o.choice("agent", g.agent, {"ready", "unresponsive"});
   o.choice("termservice", g.termservice, {"running", "stopped", "disabled"});
   Obj fw(sink, o.get("firewall"), o.at("firewall"),

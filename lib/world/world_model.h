@@ -48,6 +48,19 @@ struct Domain {
   std::vector<Account> accounts;
 };
 
+// An Entra ID (Azure AD) account allowed on an Entra-joined VM.
+struct EntraAccount {
+  std::string name;                       // user principal name, e.g. jdoe@contoso.com
+  std::string vm_login_role = "user";     // administrator, user, none
+  std::string per_user_mfa = "disabled";  // disabled, enabled, enforced
+};
+
+// The VM is Entra joined (AADLoginForWindows): Entra ID accounts sign in.
+struct Entra {
+  std::string tenant_domain;  // the UPN suffix of the tenant's accounts
+  std::vector<EntraAccount> accounts;
+};
+
 struct Client {
   std::string source_ip;  // defaulted by location
   std::string location = "internet";
@@ -63,6 +76,11 @@ struct Client {
   int max_encryption_level = 3;
   std::string user = ".\\azureadmin";
   bool password_correct = true;
+  // How an Entra ID account signs in: plain NLA ("nla", fails for Entra
+  // accounts), from an Entra joined or registered PC ("joined"), or with
+  // web account sign-in ("web_account", enablerdsaadauth).
+  std::string entra_sign_in = "nla";
+  bool rdp_load_balance_info = false;  // the .rdp file carries loadbalanceinfo
 };
 
 struct Guest {
@@ -100,6 +118,8 @@ struct Guest {
   int max_sessions = 2;
   std::vector<std::string> signed_in;
   bool logoff_policy = false;
+  std::optional<Entra> entra;         // null: not Entra joined
+  bool rd_connection_broker = false;  // runs the RD Connection Broker role
 };
 
 // A load balancer inbound NAT rule that forwards a frontend address and

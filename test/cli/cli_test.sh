@@ -96,7 +96,7 @@ expect "table header" "$tmp/out" "^\| Symptom \| Layer \| Cause \| Confirming te
 check "rules dot" 0 "$bin" rules dot
 expect "dot graph" "$tmp/out" "^digraph"
 check "rules check bundled" 0 "$bin" rules check
-expect "rules check counts" "$tmp/out" "^ok: 43 causes"
+expect "rules check counts" "$tmp/out" "^ok: 47 causes"
 
 # Custom rules on top of the bundled ones.
 cat >"$tmp/custom.json" <<'JSON'
@@ -109,7 +109,7 @@ cat >"$tmp/custom.json" <<'JSON'
    "sources": [{"seed": "internal", "section": "proxy runbook"}]}]}
 JSON
 check "rules check custom" 0 "$bin" rules check "$tmp/custom.json"
-expect "custom rule counted" "$tmp/out" "^ok: 44 causes"
+expect "custom rule counted" "$tmp/out" "^ok: 48 causes"
 check "catalog with --rules" 0 "$bin" catalog --json --rules "$tmp/custom.json"
 expect "custom cause listed" "$tmp/out" "network.corp_proxy_pac"
 

@@ -165,7 +165,10 @@ TEST_CASE("the client error alone localizes the layer and names the next test") 
       "Remote computer: web01.contoso.com";
   StatusOr<Report> r = bundled().evaluate(req);
   REQUIRE(r.ok());
-  CHECK(r->symptom == "lsa_unreachable");
+  // On an NLA host this message is also an expired, must-change or locked
+  // account (issue 12): the reading widens to cover both.
+  CHECK(r->symptom == "lsa_or_account");
+  CHECK(r->leading_cause.empty());
   CHECK(r->status == Verdict::kInconclusive);
   CHECK(r->layer == Layer::kAuth);
   REQUIRE_FALSE(r->candidates.empty());

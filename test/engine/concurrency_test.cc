@@ -1,6 +1,9 @@
 // One Triage, many threads: evaluate() keeps all per-call state in the call.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -10,8 +13,19 @@
 namespace rdptriage {
 namespace {
 
+using testing::FunctionAdapter;
 using testing::MapAdapter;
 using testing::V;
+using Clock = std::chrono::steady_clock;
+
+// Threads of this process, from /proc/self/status.
+int thread_count() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  return -1;
+}
 
 constexpr const char* kRules = R"({
   "probes": [
@@ -65,6 +79,133 @@ TEST_CASE("eight threads evaluate one Triage concurrently") {
   for (auto& th : threads) th.join();
   CHECK(done == 8 * 300);
   CHECK(wrong == 0);
+}
+
+Triage make_triage(std::size_t pool_threads = 8) {
+  StatusOr<RuleSet> rules = RuleSet::load_documents({{"concurrency.json", kRules}});
+  REQUIRE(rules.ok());
+  return Triage::from_rules(std::move(rules).value(), ProbeThreadPool::create(pool_threads));
+}
+
+TEST_CASE("blocking adapters run on the Triage's bounded pool: eight threads, no growth") {
+  const Triage triage = make_triage(4);
+  const int before = thread_count();
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 40; ++i) {
+        EvaluateRequest req;
+        req.symptom = "s";
+        req.adapters.push_back(std::make_shared<FunctionAdapter>([](const ProbeRequest& r) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+          if (r.probe_id == "c.c") return V(10);
+          return V(false);
+        }));
+        StatusOr<Report> r = triage.evaluate(req);
+        if (!r.ok() || r->cause != "guest.c") ++wrong;
+      }
+    });
+  }
+  // While they run, the process holds at most the 8 callers and the pool.
+  int peak = 0;
+  for (int k = 0; k < 20; ++k) {
+    peak = std::max(peak, thread_count());
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
+  CHECK(triage.probe_pool()->threads_started() <= 4);
+  CHECK(peak <= before + 8 + 4);
+  CHECK(thread_count() <= before + 4);
+}
+
+TEST_CASE("a hung adapter costs one deadline per evaluation and one pool thread, not more") {
+  const Triage triage = make_triage(2);
+  std::atomic<bool> release{false};
+  std::atomic<int> calls{0};
+  auto hung = std::make_shared<FunctionAdapter>([&](const ProbeRequest&) {
+    ++calls;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return V(true);
+  });
+  const int before = thread_count();
+  const auto start = Clock::now();
+  for (int i = 0; i < 20; ++i) {
+    EvaluateRequest req;
+    req.symptom = "s";
+    req.adapters.push_back(hung);
+    req.options.probe_deadline = std::chrono::milliseconds(20);
+    StatusOr<Report> r = triage.evaluate(req);
+    REQUIRE(r.ok());
+    CHECK(r->status == Verdict::kInconclusive);
+    // The adapter missed its deadline once; the other probes were not
+    // waited on again in the same evaluation.
+    int failed = 0;
+    for (const Evidence& e : r->evidence)
+      if (e.result.kind == ProbeResult::Kind::kFailed) ++failed;
+    CHECK(failed == 1);
+  }
+  const double took = std::chrono::duration<double>(Clock::now() - start).count();
+  WARN("20 evaluations against a hung adapter took " << took << " s");
+  CHECK(took < 20 * 3 * 0.02 + 2);      // about one deadline each, with slack for a busy machine
+  CHECK(thread_count() <= before + 2);  // the pool's two threads, never one per probe
+  CHECK(calls <= 2);                    // the others waited for a thread and were abandoned
+  release = true;
+}
+
+TEST_CASE("cancelling an evaluation returns the report so far") {
+  const Triage triage = make_triage();
+  std::atomic<bool> cancel{false};
+  auto slow = std::make_shared<FunctionAdapter>([](const ProbeRequest& r) {
+    if (r.probe_id == "c.a") return V(false);
+    for (int i = 0; i < 500 && !r.cancelled->load(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return ProbeResult::failed(r.cancelled->load() ? "told to stop" : "slow");
+  });
+  EvaluateRequest req;
+  req.symptom = "s";
+  req.adapters.push_back(slow);
+  req.cancel = &cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cancel = true;
+  });
+  const auto start = Clock::now();
+  StatusOr<Report> r = triage.evaluate(req);
+  const double took = std::chrono::duration<double>(Clock::now() - start).count();
+  canceller.join();
+  REQUIRE(r.ok());
+  CHECK(took < 2);
+  CHECK(r->status == Verdict::kInconclusive);
+  bool noted = false;
+  for (const std::string& n : r->notes) noted = noted || n.find("cancelled") != std::string::npos;
+  CHECK(noted);
+  REQUIRE_FALSE(r->evidence.empty());
+  CHECK(r->evidence.front().probe == "c.a");  // what was learnt before stays
+}
+
+TEST_CASE("the evaluation deadline bounds the whole evaluation") {
+  const Triage triage = make_triage();
+  auto slow = std::make_shared<FunctionAdapter>([](const ProbeRequest& r) {
+    for (int i = 0; i < 300 && !r.cancelled->load(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return V(false);
+  });
+  EvaluateRequest req;
+  req.symptom = "s";
+  req.adapters.push_back(slow);
+  req.options.probe_deadline = std::chrono::seconds(60);
+  req.options.evaluation_deadline = std::chrono::milliseconds(150);
+  const auto start = Clock::now();
+  StatusOr<Report> r = triage.evaluate(req);
+  const double took = std::chrono::duration<double>(Clock::now() - start).count();
+  REQUIRE(r.ok());
+  CHECK(took < 2);
+  bool noted = false;
+  for (const std::string& n : r->notes)
+    noted = noted || n.find("ran out of time") != std::string::npos;
+  CHECK(noted);
 }
 
 }  // namespace

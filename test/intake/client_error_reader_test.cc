@@ -163,11 +163,37 @@ TEST_CASE("at equal priority: agreement, then the last of a log, then the broade
   CHECK(read(t, "final REASON_LOGON [1]\nfinal REASON_OTHER [2]").symptom == "s_other");
   // No log order: the broadest symptom whose candidates cover the others'.
   CHECK(read(t, "error code 0x904, error code 0xD").symptom == "s_wide");
-  // Neither covers the other: unknown, with a note saying why.
+  // Neither covers the other: the narrowest declared symptom covering both
+  // (s_wide explains c.a, c.b and c.other), with a note saying why.
   ClientErrorReading r = read(t, "error code 0x904, error code 0x7");
-  CHECK(r.symptom == "unknown");
+  CHECK(r.symptom == "s_wide");
   REQUIRE_FALSE(r.notes.empty());
-  CHECK_THAT(r.notes.front(), Catch::Contains("s_broad") && Catch::Contains("s_other"));
+  CHECK_THAT(r.notes.front(), Catch::Contains("s_broad") && Catch::Contains("s_other") &&
+                                  Catch::Contains("widens to s_wide"));
+}
+
+TEST_CASE("disagreeing evidence with no symptom covering it reads as unknown") {
+  auto rules = RuleSet::load_documents({{"r.json", R"({"schema": "rdptriage.rules/1",
+    "probes": [{"id": "p.flag", "title": "f", "channel": "client", "cost_s": 1,
+                "result": {"type": "bool"}, "how": "look"}],
+    "symptoms": [{"id": "s_a", "title": "a"}, {"id": "s_b", "title": "b"}],
+    "rules": [
+      {"id": "c.one", "layer": "auth", "stage": "logon", "title": "1", "explanation": "e",
+       "symptoms": ["s_a"], "confirm": {"probe": "p.flag", "eq": true}, "confirm_text": "c",
+       "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]},
+      {"id": "c.two", "layer": "guest", "stage": "session", "title": "2", "explanation": "e",
+       "symptoms": ["s_b"], "confirm": {"probe": "p.flag", "eq": false}, "confirm_text": "c",
+       "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]}],
+    "client_messages": [
+      {"id": "m.a", "phrases": ["alpha failure"], "meaning": "m", "symptom": "s_a", "cause": "c.one"},
+      {"id": "m.b", "phrases": ["bravo failure"], "meaning": "m", "symptom": "s_b"}]})"}});
+  REQUIRE(rules.ok());
+  Triage t = Triage::from_rules(std::move(rules).value());
+  ClientErrorReading r = read(t, "alpha failure, then bravo failure");
+  CHECK(r.symptom == "unknown");
+  CHECK(r.leading_cause.empty());
+  REQUIRE_FALSE(r.notes.empty());
+  CHECK_THAT(r.notes.front(), Catch::Contains("widens to unknown"));
 }
 
 TEST_CASE("the leading cause must explain the symptom, and be agreed on") {

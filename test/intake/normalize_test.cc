@@ -15,7 +15,10 @@ TEST_CASE("words view: case, apostrophes, punctuation and typographic characters
   CHECK(normalize_message("zero\xE2\x80\x8Bwidth\xEF\xBB\xBF") == " zerowidth ");
   CHECK(normalize_message("ERRCONNECT_DNS_NAME_NOT_FOUND [0x00020005]") ==
         " errconnect dns name not found 0x00020005 ");
-  CHECK(normalize_message("caf\xC3\xA9 ok") == " caf\xC3\xA9 ok ");  // other UTF-8 kept
+  CHECK(normalize_message("caf\xC3\xA9 ok") == " cafe ok ");  // Latin-1 letters folded
+  CHECK(normalize_message("\xE4\xB8\xAD\xE6\x96\x87") ==
+        " \xE4\xB8\xAD \xE6\x96\x87 ");                                  // one word each
+  CHECK(normalize_message("\xCE\xB1\xCE\xB2") == " \xCE\xB1\xCE\xB2 ");  // other UTF-8 kept
   CHECK(normalize_message("") == " ");
 }
 

@@ -88,6 +88,36 @@ TEST_CASE("pathological text stays linear: a megabyte of near-misses") {
   REQUIRE(reading.ok());
 }
 
+TEST_CASE("a pattern at the repetition bound reads a megabyte of a and b and finds its code") {
+  // Issue 14's reproducer, (?P<code>[ab]*a[ab]{24}c), is refused at load
+  // (test/rules/intake_decls_test.cc); at the bound of 12 the DFA's states
+  // fit, and the code at the end is still found. (Timing is printed by
+  // rdptriage_client_error_bench, never asserted.)
+  LoadOptions options;
+  options.include_bundled = false;
+  auto rules = RuleSet::load_documents({{"dfa.json", R"J({"schema": "rdptriage.rules/1",
+        "symptoms": [{"id": "s1", "title": "one"}],
+        "client_codes": [{"id": "t.dfa", "title": "t", "source": "issue 14",
+          "patterns": ["(?P<code>[ab]*a[ab]{12}c)"],
+          "codes": [{"code": 1, "meaning": "m"}]}]})J"}},
+                                       options);
+  INFO(rules.status().to_string());
+  REQUIRE(rules.ok());
+  Triage t = Triage::from_rules(std::move(rules).value());
+  std::mt19937 rng(14);
+  std::string text;
+  text.reserve(1u << 20);
+  while (text.size() < (1u << 20) - 64) text += (rng() % 2) ? 'a' : 'b';
+  text += " a";
+  for (int i = 0; i < 12; ++i) text += (i % 2) ? 'a' : 'b';
+  text += "c";
+  auto reading = t.read_client_error(text);
+  REQUIRE(reading.ok());
+  REQUIRE_FALSE(reading->matches.empty());
+  CHECK(reading->matches.back().source == "t.dfa");
+  CHECK_FALSE(reading->matches.back().listed);
+}
+
 TEST_CASE("eight threads read client errors from one Triage") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"Error code: 0xF07", "password_expired"},

@@ -16,11 +16,39 @@ TEST_CASE("negotiate: the server selects TLS and shows its certificate") {
   CHECK(s.nla == "not_required");
   CHECK(s.tls == "ok");
   CHECK_THAT(s.certificate_subject, Catch::Contains("rdptriage-lab"));
+  CHECK(s.certificate_common_name == "rdptriage-lab");
   CHECK(s.certificate_self_signed);
   CHECK(s.certificate_state == "valid");
   CHECK(s.certificate_key_type == "RSA");
   CHECK(s.certificate_key_bits == 2048);
   CHECK(std::find(s.tls_versions.begin(), s.tls_versions.end(), "1.2") != s.tls_versions.end());
+}
+
+TEST_CASE("a healthy listener is never localized to the network or the listener") {
+  Xrdp server(14007, tls_globals("negotiate"));
+  // Without Azure access the machine that answered cannot be proved to be
+  // the VM (its address may belong to another machine now): the layer stays
+  // unknown and the next test is the one that proves it.
+  CliRun r = cli_probe("127.0.0.1:14007", 2);
+  CHECK(r.exit_code == 3);
+  CHECK(r.report.at("layer").is_null());
+  CHECK(r.report.at("next_test").at("probe") == "azure.computer_name");
+  // Told the VM's computer name (the certificate's), the gate passes and
+  // every client, platform, network and listener cause is ruled out.
+  CliRun named =
+      cli("probe 127.0.0.1:14007 --timeout 2 --context resource_group=lab-rg "
+          "--context vm=lab-vm --vm-computer-name rdptriage-lab");
+  const auto& layer = named.report.at("layer");
+  CHECK((layer.is_null() || (layer != "network" && layer != "service")));
+  bool gate = false;
+  for (const auto& e : named.report.at("evidence").as_array())
+    if (const auto* g = e.as_object().if_contains("gates"))
+      for (const auto& id : g->as_array()) gate = gate || id == "rdp_listener_answered";
+  CHECK(gate);
+  for (const auto& c : named.report.at("candidates").as_array()) {
+    CHECK(c.at("layer") != "network");
+    CHECK(c.at("layer") != "boundary");
+  }
 }
 
 TEST_CASE("tls: the server selects TLS") {

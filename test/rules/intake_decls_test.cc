@@ -215,6 +215,66 @@ TEST_CASE("tiny intake limits fail the load") {
          r.status().code() == ErrorCode::kValidationError));
 }
 
+TEST_CASE("the total compiled size of all client patterns is bounded: huge files fail fast") {
+  // Issue 14's reproducer, 15,800 patterns of a thousand-character class,
+  // is refused pattern by pattern for its count (below); the same bulk
+  // written without counts stops at the pattern that crosses
+  // max_client_program_size, with one error naming the file and its path.
+  std::string run;
+  for (int k = 0; k < 100; ++k) run += "\\\\w";
+  std::string patterns = "[";
+  for (int i = 0; i < 400; ++i)
+    patterns += std::string(i ? ", " : "") + "\"(?P<code>" + run + "x" + std::to_string(i) + ")\"";
+  patterns += "]";
+  LoadOptions budget;
+  budget.max_client_program_size = 20000;
+  auto r = load(table(R"([{"code": 1, "meaning": "m"}])", patterns), budget);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == ErrorCode::kLimitExceeded);
+  const Diagnostic d = expect_problem(r, "max_client_program_size");
+  CHECK(d.file == "intake.json");
+  CHECK(d.line >= 1);
+  CHECK(d.path.rfind("client_codes[0].patterns[", 0) == 0);
+  // It stopped long before the end of the file.
+  const int at = std::stoi(d.path.substr(std::string("client_codes[0].patterns[").size()));
+  CHECK(at < 399);
+  CHECK(r.status().diagnostics().size() == 1);
+
+  // Counted repetition is bounded: the reproducers are refused at load, with
+  // their file and path, and the count a pattern may use is allowed.
+  const Diagnostic big = expect_problem(
+      load(table(R"([{"code": 1, "meaning": "m"}])", R"J(["(?P<code>[a-z0-9]{1000}x1)"])J")),
+      "repeats something 1000 times");
+  CHECK(big.path == "client_codes[0].patterns[0]");
+  expect_problem(
+      load(table(R"([{"code": 1, "meaning": "m"}])", R"J(["(?P<code>[ab]*a[ab]{24}c)"])J")),
+      "repeats something 24 times");
+  expect_problem(load(table(R"([{"code": 1, "meaning": "m"}])", R"J(["(?P<code>x{2,40})"])J")),
+                 "repeats something 40 times");
+  auto fine = load(table(R"([{"code": 1, "meaning": "m"}])",
+                         R"J(["(?P<code>[ab]*a[ab]{12}c)", "\\{(?P<code>\\d{1,12})\\}"])J"));
+  INFO(fine.status().to_string());
+  CHECK(fine.ok());
+
+  // A tiny budget refuses even a small file, at its first pattern.
+  LoadOptions tiny;
+  tiny.max_client_program_size = 4;
+  r = load(table(R"([{"code": 1, "meaning": "m"}])", R"J(["c (?P<code>\\d+) and more"])J"), tiny);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == ErrorCode::kLimitExceeded);
+}
+
+TEST_CASE("messages may be marked underlying, and phrases may be in any script") {
+  auto r = load(R"("client_messages": [{"id": "m.u", "phrases": ["broken pipe"], "meaning": "m",
+                    "symptom": "s1", "underlying": true},
+                   {"id": "m.zh", "phrases": ["\u65e0\u6cd5\u8fde\u63a5"], "meaning": "m"}])");
+  INFO(r.status().to_string());
+  CHECK(r.ok());
+  expect_problem(load(R"("client_messages": [{"id": "m.u", "phrases": ["broken pipe"],
+                          "meaning": "m", "underlying": "yes"}])"),
+                 "must be true or false");
+}
+
 TEST_CASE("the bundled intake loads within its default limits") {
   auto r = RuleSet::load({});
   INFO(r.status().to_string());
