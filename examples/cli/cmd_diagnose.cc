@@ -107,7 +107,7 @@ int run(const DiagnoseArgs& args) {
   }
   StatusOr<Report> report = triage->evaluate(request);
   if (!report.ok()) return report_error(report.status());
-  return print_report(*report, args.json);
+  return print_report(*report, json_output(args.json));
 }
 
 // The options a client error brings, on `diagnose` and on the bare command.
@@ -143,8 +143,19 @@ Runner add_diagnose(CLI::App& app) {
 TopLevelRunner add_client_error_shortcut(CLI::App& app) {
   auto args = std::make_shared<DiagnoseArgs>();
   add_client_error_options(&app, args.get());
-  return {[args] { return !args->client_error.empty() || !args->client_error_file.empty(); },
-          [args] { return run(*args); }};
+  TopLevelRunner top;
+  top.given = [args] { return !args->client_error.empty() || !args->client_error_file.empty(); };
+  top.run = [args] { return run(*args); };
+  top.leading_rules = [args] { return args->rules; };
+  top.leading_json = [args] { return args->json; };
+  top.misplaced = [args]() -> std::string {
+    if (!args->context.empty()) return "--context";
+    if (!args->plan.disable.empty()) return "--disable";
+    if (args->plan.exclusion_budget_s >= 0) return "--exclusion-budget";
+    if (args->plan.deadline_s > 0) return "--deadline";
+    return {};
+  };
+  return top;
 }
 
 }  // namespace rdptriage::cli

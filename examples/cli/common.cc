@@ -141,9 +141,22 @@ InterruptToCancel::~InterruptToCancel() { sigaction(SIGINT, &previous_sigint, nu
 
 const std::atomic<bool>* InterruptToCancel::flag() const { return &interrupted; }
 
+namespace {
+std::vector<std::string> leading_rules;
+bool leading_json = false;
+}  // namespace
+
+void set_leading_options(std::vector<std::string> rules, bool json) {
+  leading_rules = std::move(rules);
+  leading_json = json;
+}
+
+bool json_output(bool given_after) { return given_after || leading_json; }
+
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled) {
   TriageOptions options;
   options.rules.include_bundled = include_bundled;
+  for (const std::string& p : leading_rules) options.rules.paths.emplace_back(p);
   for (const std::string& p : extra) options.rules.paths.emplace_back(p);
   return Triage::create(options);
 }

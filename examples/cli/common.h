@@ -64,7 +64,12 @@ class InterruptToCancel {
   const std::atomic<bool>* flag() const;
 };
 
-// Loads the bundled rules plus `extra` paths.
+// --rules and --json given before the subcommand (`rdptriage --rules X
+// catalog`): load_triage() adds the rules, json_output() the flag.
+void set_leading_options(std::vector<std::string> rules, bool json);
+bool json_output(bool given_after);
+
+// Loads the bundled rules plus the leading --rules and `extra` paths.
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled = true);
 
 }  // namespace rdptriage::cli
