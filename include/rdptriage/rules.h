@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -205,6 +206,14 @@ struct LoadOptions {
   // Extra rule files or directories (every *.json inside, sorted by name),
   // loaded on top of the bundled rules. Ids must not collide.
   std::vector<std::filesystem::path> paths;
+  // Signed rule packs (rule_pack.h): when not empty, every entry of
+  // `paths` must be a pack directory whose manifest is signed by one of
+  // these Ed25519 public keys (PEM) and matches its rule files; anything
+  // else fails the load with kUntrusted. The bundled rules are trusted as
+  // installed with the library.
+  std::vector<std::string> trusted_pack_keys;
+  // Replay protection: a pack named here is refused below this version.
+  std::map<std::string, std::uint64_t, std::less<>> min_pack_versions;
   // Load the bundled rules first. Default true.
   bool include_bundled = true;
   // Where the bundled rules are; empty means find them (bundled_rules_dir()).
@@ -255,6 +264,12 @@ class RuleSet {
   static StatusOr<RuleSet> load_documents(
       const std::vector<std::pair<std::string, std::string>>& documents,
       const LoadOptions& options = {});
+
+  // Identifies the loaded rules: "sha256:" and the SHA-256 over the sorted
+  // SHA-256s of every rule document's content (its JSON as parsed, so
+  // formatting does not count). The same files give the same digest in any
+  // load order; any change to any of them gives another. Reports carry it.
+  const std::string& digest() const;
 
   // Causes in path order (the order the engine considers them).
   const std::vector<CauseInfo>& causes() const;

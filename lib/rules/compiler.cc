@@ -124,7 +124,11 @@ bool is_known_placeholder(std::string_view name) {
 
 void RuleCompiler::add_error(ErrorCode code, Diagnostic diagnostic) {
   loose_.push_back(std::move(diagnostic));
-  if (code == ErrorCode::kLimitExceeded || worst_ == ErrorCode::kOk ||
+  // An untrusted pack is the first thing a host must hear about; then limits,
+  // then what could not be read.
+  if (worst_ == ErrorCode::kUntrusted) return;
+  if (code == ErrorCode::kUntrusted || code == ErrorCode::kLimitExceeded ||
+      worst_ == ErrorCode::kOk ||
       (code == ErrorCode::kIoError && worst_ != ErrorCode::kLimitExceeded))
     worst_ = code;
 }

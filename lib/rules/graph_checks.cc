@@ -5,9 +5,11 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
+#include <boost/json/serialize.hpp>
 #include <queue>
 #include <set>
 
+#include "crypto/crypto.h"
 #include "rules/compiler.h"
 
 namespace rdptriage::internal {
@@ -234,6 +236,13 @@ StatusOr<RuleSet> RuleCompiler::finish() {
   emit_planning();
   Status reader = build_reader();
   if (!reader.ok()) return reader;
+  std::vector<std::string> hashes;
+  for (const JsonDocument& doc : docs_)
+    hashes.push_back(sha256_hex(boost::json::serialize(doc.root())));
+  std::sort(hashes.begin(), hashes.end());
+  std::string all;
+  for (const std::string& h : hashes) all += h + "\n";
+  out_.digest = "sha256:" + sha256_hex(all);
   return CompiledRules::make_rule_set(std::move(out_));
 }
 

@@ -109,6 +109,9 @@ struct CompiledRules {
   std::vector<GateInfo> gate_infos;
   std::vector<ClientCodeTableInfo> client_table_infos;
   std::vector<ClientMessageInfo> client_message_infos;
+  // "sha256:<hex>" over the loaded rule documents' content, whatever their
+  // load order (see RuleSet::digest).
+  std::string digest;
   // Reads pasted client errors; compiled once at load.
   std::shared_ptr<const ClientErrorReader> reader;
 
