@@ -165,6 +165,7 @@ void RuleCompiler::order_and_emit() {
     c.rule_out = d.rule_out_compiled;
     for (int a : d.after) c.after.push_back(position[static_cast<std::size_t>(a)]);
     c.probes = d.probes;
+    c.step_when = d.step_when_compiled;
     out_.cause_index[c.info.id] = static_cast<int>(out_.causes.size());
     out_.causes.push_back(std::move(c));
   }

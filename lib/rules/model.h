@@ -69,6 +69,9 @@ struct Cause {
   std::optional<Condition> rule_out;  // optional: true rules it out early
   std::vector<int> after;             // causes earlier on the path (indices)
   std::vector<int> probes;            // every probe referenced (indices, sorted)
+  // Per fix step (parallel to info.fix): the condition under which it
+  // applies, when it has one.
+  std::vector<std::optional<Condition>> step_when;
 };
 
 struct Gate {
