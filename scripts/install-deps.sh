@@ -12,7 +12,8 @@ packages=(
   libcli11-dev libfmt-dev                        # the example CLI: argument parsing, formatting
   libcurl4-openssl-dev                           # rdptriage::azure: ARM REST over HTTPS (proxies, CA bundles)
   # tests
-  catch2 python3 iproute2 nftables xrdp openssl freerdp2-x11 xvfb xauth binutils
+  catch2 python3 python3-jsonschema iproute2 nftables xrdp openssl freerdp2-x11 xvfb xauth binutils
+  # python3-jsonschema: real reports validated against the installed report.schema.json
 )
 
 missing=()

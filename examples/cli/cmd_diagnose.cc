@@ -91,6 +91,7 @@ int run(const DiagnoseArgs& args) {
   if (!collected.ok()) return report_error(collected);
   Status plan = apply_plan_options(args.plan, triage->rules(), &request.options);
   if (!plan.ok()) return report_error(plan);
+  request.decision_id = args.plan.decision_id;
   // Ctrl-C ends the evaluation with the report so far; the Azure path also
   // cancels its adapter's requests, so it installs its own watcher.
   std::optional<InterruptToCancel> interrupt;

@@ -76,7 +76,8 @@ int run(const std::string& file) {
     pick = ask("Your choice [1-" + std::to_string(options.size()) + "] ");
   }
 
-  fmt::print("\n--- What the engine did ---\n\n{}", render_human(*report, use_colour(stdout)));
+  fmt::print("\n--- What the engine did ---\n\n{}",
+             to_text(*report, {.colour = use_colour(stdout)}));
   if (report->layer && !layer.empty())
     fmt::print("\nYou said {}: {}.\n", layer,
                layer == layer_name(*report->layer)

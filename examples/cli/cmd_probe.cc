@@ -175,6 +175,7 @@ int run(const ProbeArgs& args) {
   }
   Status plan = apply_plan_options(args.plan, triage->rules(), &req.options);
   if (!plan.ok()) return report_error(plan);
+  req.decision_id = args.plan.decision_id;
   InterruptToCancel interrupt;
   req.cancel = interrupt.flag();
   StatusOr<Report> report = triage->evaluate(req);

@@ -94,6 +94,9 @@ void add_plan_options(CLI::App* app, PlanArgs* args) {
                   "most this many seconds (default 50)");
   app->add_option("--deadline", args->deadline_s,
                   "End the evaluation after this many seconds with the report so far");
+  app->add_option("--decision-id", args->decision_id,
+                  "The id the report carries (e.g. your ticket id; letters, digits and ._:-); "
+                  "default a random UUID");
 }
 
 Status apply_plan_options(const PlanArgs& args, const RuleSet& rules, EvaluateOptions* options) {

@@ -45,8 +45,9 @@ struct PlanArgs {
   std::vector<std::string> disable;  // channel names or probe ids
   double exclusion_budget_s = -1;    // < 0: the library's default
   double deadline_s = 0;             // 0: the library's default
+  std::string decision_id;           // empty: the library makes one
 };
-// Registers --disable, --exclusion-budget and --deadline on `app`.
+// Registers --disable, --exclusion-budget, --deadline and --decision-id on `app`.
 void add_plan_options(CLI::App* app, PlanArgs* args);
 // Applies `args` to `options`: kInvalidArgument names a value that is
 // neither a channel nor a probe of `rules`, or a number out of range.

@@ -13,11 +13,8 @@ namespace rdptriage::cli {
 // Colour only for a terminal, and never when NO_COLOR is set.
 bool use_colour(std::FILE* stream);
 
-// The report as a person reads it: verdict, layer, cause, why, evidence,
-// the fix with commands to copy, warnings, candidates, cost.
-std::string render_human(const Report& report, bool colour);
-
-// Prints the report (JSON with --json, else for a person) and returns the
+// Prints the report (JSON with --json, else rdptriage::to_text(), in colour
+// on a terminal) and returns the
 // exit status the spec gives it: 3 inconclusive, else 0.
 int print_report(const Report& report, bool json);
 

@@ -9,11 +9,14 @@
 //   auto report = triage.evaluate(request);
 //   if (report.ok() && report->status == rdptriage::Verdict::kConfirmed)
 //     post(report->title, rdptriage::report_to_json(*report));
+//   else if (report.ok())
+//     std::fputs(rdptriage::to_text(*report, {.colour = isatty(1)}).c_str(), stdout);
 //
 // Thread safety: a Report is a plain value.
 #ifndef RDPTRIAGE_REPORT_H_
 #define RDPTRIAGE_REPORT_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,8 +66,9 @@ struct FixStep {
   std::string shell;  // the shell of `command`: "bash", "powershell", "cmd"; empty without one
   // Where `command` runs: "admin_shell" (your shell with the Azure CLI),
   // "run_command" (inside the VM through Run Command), "serial_console",
-  // "client" (the computer you connect from), "directory" (a computer with
-  // the Active Directory module); empty without a command.
+  // "vm_console" (an elevated prompt inside the VM, interactive), "client"
+  // (the computer you connect from), "directory" (a computer with the
+  // Active Directory module); empty without a command.
   std::string runs;
   std::string where;         // `runs` in words
   std::string script;        // run_command steps: the PowerShell Run Command receives
@@ -129,7 +133,22 @@ struct NextTest {
   std::vector<AnswerMeaning> outcomes;
 };
 
+// The schema version of report_to_json()'s output ("schema" in the JSON).
+// It changes only when a field changes meaning or goes away; new fields are
+// additions within a version. The JSON Schema is installed as
+// share/rdptriage/schema/report.schema.json.
+inline constexpr std::string_view kReportSchema = "rdptriage.report/1";
+
 struct Report {
+  // Identity: what produced this report, for a host's decision log.
+  std::string library_version;  // library_version() of the library that evaluated
+  std::string rules_digest;     // RuleSet::digest() of the rules it used ("sha256:...")
+  // EvaluateRequest::decision_id, or a random UUID (version 4) when the
+  // request gave none; unique per evaluation.
+  std::string decision_id;
+  // When the evaluation started, UTC, RFC 3339: "2026-11-25T15:39:01.123Z".
+  std::string evaluated_at;
+
   Verdict status = Verdict::kInconclusive;
   // Confirmed: the cause's layer. Inconclusive: the layer every remaining
   // candidate shares, or empty ("unknown") when the evidence does not
@@ -174,6 +193,27 @@ struct Report {
 // next_test, not_excluded, also_confirmed, disabled, wall_s and more).
 // Never fails.
 std::string report_to_json(const Report& report);
+
+// How to_text() renders.
+struct TextOptions {
+  // ANSI colours and bold for a terminal. Default off: the host decides
+  // (e.g. isatty() and NO_COLOR), the library never looks.
+  bool colour = false;
+  // Inconclusive reports show this many candidates, grouped by layer (all
+  // of them are in the JSON). 0 shows none.
+  std::size_t max_candidates = 6;
+};
+
+// The report as text for a person: verdict, layer and cause, evidence, the
+// fix with where each step runs, warnings, what was not excluded, the next
+// test and the leading candidates. Every string that came from outside the
+// library's own wording (probe answers, reasons, client errors, rule text,
+// context values) is made inert for a terminal: control characters, C1
+// controls, bidirectional overrides and invalid UTF-8 are shown as visible
+// escapes (\x1b, \u202e), and a multi-line command keeps its line breaks
+// only with every further line indented, so no text can clear the screen,
+// retitle the window or forge a line of the report. Never fails.
+std::string to_text(const Report& report, const TextOptions& options = {});
 
 // A client-error reading as the JSON object that report_to_json() embeds
 // under "client_error". Never fails.

@@ -115,6 +115,11 @@ struct EvaluateRequest {
   // evaluate() returns the report concluded from what is known so far.
   // May be null; must outlive the evaluate() call.
   const std::atomic<bool>* cancel = nullptr;
+  // The id the report carries (Report::decision_id), e.g. the host's
+  // request or ticket id for its decision log: 1 to 128 characters of
+  // letters, digits and ._:- (kInvalidArgument otherwise). Empty: a random
+  // UUID.
+  std::string decision_id;
   EvaluateOptions options;
 };
 

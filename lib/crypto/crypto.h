@@ -4,6 +4,7 @@
 #ifndef RDPTRIAGE_LIB_CRYPTO_CRYPTO_H_
 #define RDPTRIAGE_LIB_CRYPTO_CRYPTO_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,9 @@ namespace rdptriage::internal {
 
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
+
+// `n` bytes from OpenSSL's CSPRNG; empty when it cannot provide them.
+std::string random_bytes(std::size_t n);
 
 std::string base64_encode(std::string_view data);
 // Empty optional for text that is not Base64.

@@ -166,6 +166,11 @@ std::string client_error_to_json(const ClientErrorReading& reading) {
 
 std::string report_to_json(const Report& r) {
   boost::json::object o;
+  o["schema"] = kReportSchema;
+  o["library_version"] = r.library_version;
+  o["rules_digest"] = r.rules_digest;
+  o["decision_id"] = r.decision_id;
+  o["evaluated_at"] = r.evaluated_at;
   o["status"] = verdict_name(r.status);
   o["layer"] = r.layer ? boost::json::value(layer_name(*r.layer)) : boost::json::value(nullptr);
   o["cause"] = r.cause.empty() ? boost::json::value(nullptr) : boost::json::value(r.cause);

@@ -1,14 +1,17 @@
 #include "rdptriage/triage.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 
 #include "engine/costing.h"
 #include "engine/planner.h"
 #include "engine/probe_pool.h"
 #include "engine/render.h"
+#include "engine/report_identity.h"
 #include "intake/client_error_adapter.h"
 #include "intake/client_error_reader.h"
+#include "rdptriage/version.h"
 #include "rules/model.h"
 
 namespace rdptriage {
@@ -63,6 +66,11 @@ std::string Triage::symptom_for_client_error(std::string_view text) const {
 StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
   try {
     const internal::CompiledRules& rules = *rules_.compiled();
+    const auto started = std::chrono::system_clock::now();
+    if (!request.decision_id.empty()) {
+      Status id = internal::validate_decision_id(request.decision_id);
+      if (!id.ok()) return id;
+    }
     Status valid = internal::validate_context(request.context);
     if (!valid.ok()) return valid;
     Status options = internal::validate_options(rules, request.options);
@@ -115,7 +123,15 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
     }
     input.context = std::make_shared<const Context>(request.context);
     input.pool = pool_->state_;
-    return internal::run_plan(input);
+    StatusOr<Report> report = internal::run_plan(input);
+    if (report.ok()) {
+      report->library_version = library_version();
+      report->rules_digest = rules_.digest();
+      report->decision_id =
+          request.decision_id.empty() ? internal::new_decision_id() : request.decision_id;
+      report->evaluated_at = internal::rfc3339_utc(started);
+    }
+    return report;
   } catch (const std::exception& e) {
     return Status(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what());
   } catch (...) {

@@ -41,6 +41,19 @@ causes=$(env -u RDPTRIAGE_RULES_DIR "$prefix/bin/rdptriage" catalog --json)
 grep -q '"network.site_vpn_down"' <<<"$causes" || { echo "FAIL: the moved CLI does not see the added rule file"; exit 1; }
 n_cli=$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$causes")
 grep -qF "($n_cli causes)" <<<"$out" || { echo "FAIL: the consumer and the CLI load different rules"; exit 1; }
+# The installed JSON Schema describes what the installed CLI prints.
+schema="$prefix/share/rdptriage/schema/report.schema.json"
+[ -f "$schema" ] || { echo "FAIL: no $schema"; exit 1; }
+rc=0
+env -u RDPTRIAGE_RULES_DIR "$prefix/bin/rdptriage" diagnose \
+  --world "$source_dir/examples/worlds/network.nsg_denies_rdp.json" --json >"$work/report.json" || rc=$?
+[ "$rc" -eq 0 ] || { echo "FAIL: the moved CLI exited $rc"; exit 1; }
+py=/usr/bin/python3; [ -x "$py" ] || py=python3
+"$py" - "$schema" "$work/report.json" <<'PY' || { echo "FAIL: the report does not match the installed schema"; exit 1; }
+import json, sys, jsonschema
+schema, report = (json.load(open(p)) for p in sys.argv[1:3])
+jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(report)
+PY
 # A plain build without CMake, from the moved package's pkg-config file; it
 # is told where the rules are (it was not configured with the package).
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"

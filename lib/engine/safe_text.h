@@ -1,0 +1,26 @@
+// Internal: text from outside the library made inert for a terminal.
+#ifndef RDPTRIAGE_LIB_ENGINE_SAFE_TEXT_H_
+#define RDPTRIAGE_LIB_ENGINE_SAFE_TEXT_H_
+
+#include <string>
+#include <string_view>
+
+namespace rdptriage::internal {
+
+// `text` with everything a terminal would act on shown as a visible escape:
+// C0 controls and DEL as \xNN (\n, \r, \t as themselves escaped), C1
+// controls (U+0080..U+009F), bidirectional marks, embeddings, overrides and
+// isolates (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) and the
+// line and paragraph separators (U+2028, U+2029) as \uXXXX, and bytes that
+// are not UTF-8 as \xNN. Everything else, other scripts included, is kept.
+std::string terminal_safe(std::string_view text);
+
+// Like terminal_safe(), but a line feed is kept as a line break followed by
+// `indent` (and a tab as a tab),
+// so a multi-line command stays readable and no line of it starts
+// at the left margin.
+std::string terminal_safe_lines(std::string_view text, std::string_view indent);
+
+}  // namespace rdptriage::internal
+
+#endif  // RDPTRIAGE_LIB_ENGINE_SAFE_TEXT_H_
