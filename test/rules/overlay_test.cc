@@ -2,6 +2,8 @@
 // probes) it does not own; every change keeps its file:line:col, references
 // to a disabled cause are dropped with a note, and every misuse is one clear
 // diagnostic at the override.
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -426,6 +428,89 @@ TEST_CASE("a report names the overrides that changed its cause, in JSON too") {
   CHECK(report->cause == "service.second");
   CHECK(report->rule_changes.empty());
   CHECK(report_to_json(*report).find("\"rule_changes\":[]") != std::string::npos);
+}
+
+// The case from issue #13: a host's own listener cause, confirmed by its own
+// probe, came after service.port_mismatch by load order. With the load
+// balancer unreadable port_mismatch stays undecided, so the report could not
+// name the host's cause without doubt (when the issue was filed it stayed
+// inconclusive; the engine now names it but lists port_mismatch as not
+// excluded, and asks the load balancer first). Ordered before it, the host's
+// cause is named outright and the load balancer is never read.
+constexpr const char* kAcme = R"({"schema": "rdptriage.rules/1",
+  "probes": [
+    {"id": "acme.broker_holds_port", "title": "Acme's port broker holds the RDP port",
+     "channel": "user", "cost_s": 30, "result": {"type": "bool"},
+     "how": "In the Acme broker console, is {vm}'s TCP 3389 listed as brokered?"}
+  ],
+  "rules": [
+    {"id": "service.acme_broker_holds_port", "layer": "service", "stage": "listener",
+     "title": "Acme's port broker holds the RDP port", "explanation": "The broker binds 3389 first.",
+     "symptoms": ["refused", "timeout"],
+     "confirm": {"probe": "acme.broker_holds_port", "eq": true},
+     "confirm_text": "The broker console lists the port as brokered",
+     "fix": [{"text": "Release the port in the Acme broker console."}],
+     "sources": [{"url": "https://example.com/acme/broker-runbook"}]}
+  ]REST})";
+
+StatusOr<Report> acme_case(const std::string& rest) {
+  std::string text = kAcme;
+  text.replace(text.find("REST"), 4, rest);
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rdptriage_overlay_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path file = dir / "acme.json";
+  std::ofstream(file) << text;
+  TriageOptions options;
+  options.rules.paths.push_back(file);
+  auto triage = Triage::create(options);
+  std::filesystem::remove_all(dir);
+  if (!triage.ok()) return triage.status();
+  EvaluateRequest req;
+  req.symptom = "refused";
+  req.context = {{"vm", "vm1"}, {"resource_group", "rg1"}};
+  // A healthy guest; the load balancer cannot be read (no rights on it).
+  req.adapters.push_back(std::make_shared<MapAdapter>(
+      std::map<std::string, ProbeResult>{{"azure.deployment_model", V("arm")},
+                                         {"guest.security_software_blocks_rdp", V(false)},
+                                         {"guest.rdp_deny_connections", V(false)},
+                                         {"guest.rdp_deny_policy", V("not_set")},
+                                         {"guest.termservice_state", V("running")},
+                                         {"guest.rdp_port", V(3389)},
+                                         {"client.dial_port", V(3389)},
+                                         {"acme.broker_holds_port", V(true)}}));
+  return triage->evaluate(req);
+}
+
+TEST_CASE("a host's cause ordered before service.port_mismatch wins over it") {
+  auto names = [](const std::vector<Candidate>& cs) {
+    std::vector<std::string> ids;
+    for (const Candidate& c : cs) ids.push_back(c.cause);
+    return ids;
+  };
+  auto asked = [](const Report& r, const std::string& probe) {
+    return std::any_of(r.evidence.begin(), r.evidence.end(),
+                       [&](const Evidence& e) { return e.probe == probe; });
+  };
+  StatusOr<Report> plain = acme_case("");
+  INFO(plain.status().to_string());
+  REQUIRE(plain.ok());
+  CHECK(names(plain->not_excluded) == std::vector<std::string>{"service.port_mismatch"});
+  CHECK(asked(*plain, "azure.lb_nat_frontend"));
+  CHECK(plain->rule_changes.empty());
+
+  StatusOr<Report> ordered = acme_case(R"(,
+  "overrides": [{"cause": "service.acme_broker_holds_port", "before": ["service.port_mismatch"],
+                 "reason": "our broker, not the listener's port"}])");
+  INFO(ordered.status().to_string());
+  REQUIRE(ordered.ok());
+  CHECK(ordered->status == Verdict::kConfirmed);
+  CHECK(ordered->cause == "service.acme_broker_holds_port");
+  CHECK(ordered->not_excluded.empty());
+  CHECK_FALSE(asked(*ordered, "azure.lb_nat_frontend"));
+  REQUIRE(ordered->rule_changes.size() == 1);
+  CHECK(ordered->rule_changes[0].describe().find("placed before service.port_mismatch by ") == 0);
+  CHECK(ordered->rule_changes[0].reason == "our broker, not the listener's port");
 }
 
 }  // namespace
