@@ -5,6 +5,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/strong_components.hpp>
 #include <boost/json/serialize.hpp>
 #include <queue>
 #include <set>
@@ -96,14 +97,21 @@ void RuleCompiler::check_graphs() {
     const CauseDecl& d = causes_[v];
     sink(d.ref.doc).add(pointer_join(d.ref.pointer, "after"), d.info.id,
                         "\"after\" forms a cycle through this cause");
-    // An override's ordering that closes it is named where it was written.
+  }
+  // An override's ordering on a cycle is named where it was written: its
+  // two causes are in one strongly connected component.
+  std::vector<int> component(n);
+  if (n > 0) boost::strong_components(after, component.data());
+  for (std::size_t i = 0; i < n; ++i) {
+    const CauseDecl& d = causes_[i];
     for (std::size_t k = 0; k < d.after.size(); ++k) {
       const std::size_t slot = d.after_slot[k];
-      if (!d.after_from_override[slot]) continue;
+      const auto earlier = static_cast<std::size_t>(d.after[k]);
+      if (!d.after_from_override[slot] || component[earlier] != component[i]) continue;
       sink(d.after_refs[slot].doc)
           .add(d.after_refs[slot].pointer, d.info.id,
-               "placing \"" + causes_[static_cast<std::size_t>(d.after[k])].info.id +
-                   "\" before \"" + d.info.id + "\" forms a cycle through \"" + d.info.id + "\"");
+               "placing \"" + causes_[earlier].info.id + "\" before \"" + d.info.id +
+                   "\" forms a cycle with the other \"after\" orderings");
     }
   }
 

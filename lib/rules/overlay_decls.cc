@@ -248,6 +248,13 @@ void RuleCompiler::apply_overrides() {
           s.add(ptr, o.target, "a cause cannot be placed " + std::string(side) + " itself");
           continue;
         }
+        if (auto d = disabled_causes.find(other); d != disabled_causes.end()) {
+          add_note({o.ref.doc, ptr}, o.target,
+                   "\"" + others[k] + "\" is disabled at " +
+                       location(overrides_[d->second].ref, kDisableCause) +
+                       ": this ordering was dropped");
+          continue;
+        }
         const bool before = std::string(side) == "before";
         CauseDecl& later = causes_[static_cast<std::size_t>(before ? other : c)];
         later.after_ids.push_back(before ? o.target : others[k]);

@@ -274,9 +274,18 @@ TEST_CASE("before and after place a cause within its stage; the path checks stil
   CHECK(d.path == "overrides[0].before[0]");
   // Down the path is allowed (it changes nothing the stages did not say).
   CHECK(load({overlay(R"({"cause": "service.first", "before": ["guest.third"]})")}).ok());
-  // A cycle with the bundled "after".
+  // A cycle with the bundled "after", named at the override too.
   d = expect_problem(load({overlay(R"({"cause": "service.second", "before": ["service.first"]})")}),
-                     "forms a cycle");
+                     "placing \"service.second\" before \"service.first\" forms a cycle");
+  CHECK(d.file == "site1.json");
+  CHECK(d.path == "overrides[0].before[0]");
+  // An ordering against a disabled cause is dropped with a note.
+  auto dropped = load({overlay(R"({"disable_cause": "service.second"},
+                                  {"cause": "service.first", "before": ["service.second"]})")});
+  INFO(dropped.status().to_string());
+  REQUIRE(dropped.ok());
+  CHECK(dropped->find_cause("service.first")->changes.empty());
+  CHECK(has_note(*dropped, "this ordering was dropped", "site1.json", 2));
   CHECK_FALSE(load({overlay(R"({"cause": "service.first", "before": ["service.first"]})")}).ok());
   expect_problem(load({overlay(R"({"cause": "service.first", "after": ["service.nope"]})")}),
                  "unknown cause \"service.nope\" in after");
