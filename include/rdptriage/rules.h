@@ -12,6 +12,11 @@
 //   auto rules = rdptriage::RuleSet::load(opts);
 //   if (!rules.ok()) { report(rules.status().to_string()); return; }
 //   for (const auto& c : rules->causes()) list(c.id, c.title);
+//   for (const auto& change : rules->changes()) audit(change.describe());
+//
+// A host's file changes bundled causes and probes through "overrides"
+// (disable, patch named fields, order; rules/README.md, "Overrides") rather
+// than by redeclaring them; every change keeps the file:line:col that made it.
 //
 // Thread safety: a RuleSet is immutable and cheap to copy (shared state);
 // any number of threads may use one concurrently.
