@@ -100,6 +100,10 @@ Runner add_rules(CLI::App& app) {
       const RuleSet& r = triage->rules();
       fmt::print("ok: {} causes, {} probes, {} symptoms; rules {}\n", r.causes().size(),
                  r.probes().size(), r.symptoms().size(), r.digest());
+      // What the files' overrides changed, and the references they dropped.
+      for (const RuleChange& c : r.changes())
+        fmt::print("override: {}: {}\n", c.target, c.describe());
+      for (const Diagnostic& d : r.notes()) fmt::print("note: {}\n", d.to_string());
       return kDiagnosed;
     }
     StatusOr<Triage> triage = load_triage(args->rules);

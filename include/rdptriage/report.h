@@ -183,6 +183,10 @@ struct Report {
   // Probes the host's channel policy disabled that the diagnosis would have
   // used.
   std::vector<std::string> disabled;
+  // Confirmed: the overrides that changed the named cause from what its
+  // rule file says (title, fix, order...), each with the file, line and
+  // column that changed it, so a reader sees the knowledge was altered.
+  std::vector<RuleChange> rule_changes;
   std::vector<std::string> notes;  // engine remarks (limits hit, fallbacks taken)
   double cost_s = 0;               // sum of evidence cost_s
   double wall_s = 0;               // wall time of the whole evaluation
@@ -190,7 +194,8 @@ struct Report {
 
 // The report as the JSON object documented in the CLI spec (status, layer,
 // cause, title, symptom, evidence, fix, warnings, candidates, cost_s, plus
-// next_test, not_excluded, also_confirmed, disabled, wall_s and more).
+// next_test, not_excluded, also_confirmed, disabled, rule_changes, wall_s
+// and more).
 // Never fails.
 std::string report_to_json(const Report& report);
 

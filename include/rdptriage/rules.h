@@ -12,6 +12,11 @@
 //   auto rules = rdptriage::RuleSet::load(opts);
 //   if (!rules.ok()) { report(rules.status().to_string()); return; }
 //   for (const auto& c : rules->causes()) list(c.id, c.title);
+//   for (const auto& change : rules->changes()) audit(change.describe());
+//
+// A host's file changes bundled causes and probes through "overrides"
+// (disable, patch named fields, order; rules/README.md, "Overrides") rather
+// than by redeclaring them; every change keeps the file:line:col that made it.
 //
 // Thread safety: a RuleSet is immutable and cheap to copy (shared state);
 // any number of threads may use one concurrently.
@@ -60,6 +65,31 @@ struct SourceRef {
   std::string section;  // section within it (may be empty for a url)
 };
 
+// One change an override in a rule file made to the loaded rules (see
+// "overrides" in rules/README.md), with where it was written.
+struct RuleChange {
+  // "disable_cause", "disable_probe", "set" (a field of a cause) or
+  // "order" (an "after" edge the override added).
+  std::string kind;
+  std::string target;  // the cause or probe id changed
+  // "set": the field ("title", "explanation", "likelihood", "fix",
+  // "warnings"); "order": "before" or "after"; empty for a disable.
+  std::string field;
+  // "order": the other cause; "set": the new value of a one-line field
+  // (title, likelihood), else empty.
+  std::string value;
+  std::string reason;  // the override's "reason", may be empty
+  std::string file;    // rule file of the override
+  int line = 0;        // 1-based position of the changed member in `file`
+  int column = 0;
+  std::string path;  // its JSON path, e.g. "overrides[2].title"
+
+  // One line: "title set by /etc/acme/site.json:4:7",
+  // "disabled by site.json:3:5 (reason)", "placed before
+  // service.port_mismatch by site.json:9:7".
+  std::string describe() const;
+};
+
 struct FixStepInfo {
   std::string text;  // what the step does, in words
   // Command template with {placeholders}; may be empty. For a step that
@@ -94,6 +124,8 @@ struct CauseInfo {
   std::string notes;                      // corrections made to the sources
   std::string likelihood = "occasional";  // "common", "occasional", "rare"
   std::string file;                       // rule file it came from
+  // Overrides applied to it, in load order (empty for an unchanged cause).
+  std::vector<RuleChange> changes;
 };
 
 // A named fact a probe's answer can carry besides its value (IP flow
@@ -124,6 +156,10 @@ struct ProbeInfo {
   std::vector<ProbeFieldInfo> fields;  // named facts its answer may carry
   std::vector<SourceRef> sources;      // where its method comes from, may be empty
   std::string notes;                   // corrections made to the sources, and why
+  // Disabled by an override: never asked (its fallback applies), as if the
+  // host's channel policy disabled it; `changes` says where.
+  bool disabled = false;
+  std::vector<RuleChange> changes;  // overrides applied to it
 };
 
 // Probes one invocation of a channel answers together (one Run Command
@@ -204,7 +240,8 @@ struct ClientMessageInfo {
 // ErrorCode::kLimitExceeded naming the file.
 struct LoadOptions {
   // Extra rule files or directories (every *.json inside, sorted by name),
-  // loaded on top of the bundled rules. Ids must not collide.
+  // loaded on top of the bundled rules. Ids must not collide; a file
+  // changes a bundled cause or probe through "overrides" instead.
   std::vector<std::filesystem::path> paths;
   // Signed rule packs (rule_pack.h): when not empty, every entry of
   // `paths` must be a pack directory whose manifest is signed by one of
@@ -223,7 +260,8 @@ struct LoadOptions {
   std::size_t max_files = 256;
   std::size_t max_rules = 4096;  // causes across all files
   std::size_t max_probes = 4096;
-  std::size_t max_depth = 32;  // JSON nesting depth
+  std::size_t max_overrides = 1024;  // entries of "overrides" across all files
+  std::size_t max_depth = 32;        // JSON nesting depth
   // Client-error patterns (code patterns, message phrases and code names)
   // across all files, and the memory RE2 may use to compile them (per set;
   // each single pattern gets the same budget, its DFA included).
@@ -270,6 +308,12 @@ class RuleSet {
   // formatting does not count). The same files give the same digest in any
   // load order; any change to any of them gives another. Reports carry it.
   const std::string& digest() const;
+
+  // Every change the files' "overrides" made, in load order, and the notes
+  // the load left (references to a disabled cause that were dropped), as
+  // diagnostics naming file, line and column. Both empty without overrides.
+  const std::vector<RuleChange>& changes() const;
+  const std::vector<Diagnostic>& notes() const;
 
   // Causes in path order (the order the engine considers them).
   const std::vector<CauseInfo>& causes() const;

@@ -47,6 +47,7 @@ void conclude_confirmed(const ConclusionInput& in, std::size_t h, Report* r) {
   r->layer = cause.info.layer;
   r->cause = cause.info.id;
   r->title = cause.info.title;
+  r->rule_changes = cause.info.changes;
   r->explanation = render_template(cause.info.explanation, "", *in.context);
   RenderedFix fix =
       render_fix(st.rules(), static_cast<int>(st.cause_index(h)), *in.context, r->evidence);

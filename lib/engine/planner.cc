@@ -72,7 +72,8 @@ class Planner {
     std::vector<bool> off(rules_.probes.size(), false);
     for (std::size_t p = 0; p < rules_.probes.size(); ++p) {
       const ProbeInfo& info = rules_.probes[p].info;
-      off[p] = std::find(options_.disabled_channels.begin(), options_.disabled_channels.end(),
+      off[p] = info.disabled ||
+               std::find(options_.disabled_channels.begin(), options_.disabled_channels.end(),
                          info.channel) != options_.disabled_channels.end() ||
                std::find(options_.disabled_probes.begin(), options_.disabled_probes.end(),
                          info.id) != options_.disabled_probes.end();

@@ -228,6 +228,18 @@ std::string report_to_json(const Report& r) {
   o["not_excluded"] = candidates_json(r.not_excluded);
   o["also_confirmed"] = candidates_json(r.also_confirmed);
   o["disabled"] = string_array(r.disabled);
+  boost::json::array changes;
+  for (const RuleChange& c : r.rule_changes)
+    changes.push_back(boost::json::object{{"kind", c.kind},
+                                          {"field", c.field},
+                                          {"value", c.value},
+                                          {"reason", c.reason},
+                                          {"file", c.file},
+                                          {"line", c.line},
+                                          {"column", c.column},
+                                          {"path", c.path},
+                                          {"text", c.describe()}});
+  o["rule_changes"] = std::move(changes);
   o["notes"] = string_array(r.notes);
   o["cost_s"] = r.cost_s;
   o["wall_s"] = r.wall_s;

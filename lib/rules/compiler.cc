@@ -143,7 +143,7 @@ void RuleCompiler::add_document(JsonDocument document) {
   if (top == nullptr) return;
   s.check_fields(*top, "", "",
                  {"schema", "about", "probes", "symptoms", "rules", "client_codes",
-                  "client_messages", "sessions", "gates"});
+                  "client_messages", "sessions", "gates", "overrides"});
   if (const auto* schema = top->if_contains("schema")) {
     if (!schema->is_string() || schema->get_string() != "rdptriage.rules/1")
       s.add("/schema", "", "expected \"rdptriage.rules/1\"");
@@ -168,6 +168,7 @@ void RuleCompiler::add_document(JsonDocument document) {
   each("client_messages", &RuleCompiler::read_client_message);
   each("sessions", &RuleCompiler::read_session);
   each("gates", &RuleCompiler::read_gate);
+  each("overrides", &RuleCompiler::read_override);
 }
 
 void RuleCompiler::check_placeholders(int doc, const std::string& pointer,
@@ -392,9 +393,15 @@ void RuleCompiler::read_cause(int doc, const boost::json::value& v, const std::s
                  {"id", "layer", "stage", "title", "explanation", "symptoms", "after", "confirm",
                   "confirm_text", "rule_out", "fix", "warnings", "sources", "notes", "likelihood"});
   std::string layer, stage;
-  if (r.string("layer", &layer, true) && !parse_layer(layer, &d.info.layer))
-    s.add(r.at("layer"), id,
-          "unknown layer \"" + layer + "\" (network, service, auth, guest, boundary)");
+  if (r.string("layer", &layer, true)) {
+    if (!parse_layer(layer, &d.info.layer))
+      s.add(r.at("layer"), id,
+            "unknown layer \"" + layer + "\" (network, service, auth, guest, boundary)");
+    else if (ok && valid_id(id, true) && id.substr(0, id.find('.')) != layer)
+      s.add(r.at("id"), id,
+            "a cause id is layer.name: this " + layer + " cause's id must start with \"" + layer +
+                ".\" (rename it, or correct its \"layer\")");
+  }
   if (r.string("stage", &stage, true) && !parse_stage(stage, &d.info.stage))
     s.add(r.at("stage"), id,
           "unknown stage \"" + stage +
@@ -413,6 +420,10 @@ void RuleCompiler::read_cause(int doc, const boost::json::value& v, const std::s
     s.add(r.at("symptoms"), id,
           "lists no symptom, so the cause can never be reached: name the symptoms it explains");
   r.strings("after", &d.after_ids, false);
+  for (std::size_t i = 0; i < d.after_ids.size(); ++i) {
+    d.after_refs.push_back({doc, pointer_join(r.at("after"), i)});
+    d.after_from_override.push_back(false);
+  }
   r.strings("warnings", &d.info.warnings, false);
   d.confirm = obj->if_contains("confirm");
   if (d.confirm == nullptr) s.require(*obj, pointer, id, "confirm");
@@ -546,7 +557,10 @@ void RuleCompiler::check_step_placeholders() {
 
 void RuleCompiler::resolve() {
   // Probes and symptoms first: conditions refer to them.
-  out_.probe_index = dedupe(probes_, "probe", [](const ProbeDecl& d) { return d.probe.info.id; });
+  out_.probe_index =
+      dedupe(probes_, "probe", [](const ProbeDecl& d) { return d.probe.info.id; },
+             "; to stop a bundled probe being asked, disable it in \"overrides\" instead "
+             "(rules/README.md, Overrides)");
   for (const ProbeDecl& d : probes_) out_.probes.push_back(d.probe);
   out_.symptom_index =
       dedupe(symptoms_, "symptom", [](const SymptomDecl& d) { return d.symptom.info.id; });
@@ -572,7 +586,11 @@ void RuleCompiler::resolve() {
     out_.probes[i].fallback = it->second;
   }
 
-  out_.cause_index = dedupe(causes_, "cause", [](const CauseDecl& d) { return d.info.id; });
+  out_.cause_index =
+      dedupe(causes_, "cause", [](const CauseDecl& d) { return d.info.id; },
+             "; to change a bundled cause, disable or patch it in \"overrides\" instead "
+             "(rules/README.md, Overrides)");
+  apply_overrides();
 
   for (CauseDecl& d : causes_) {
     DiagnosticSink& s = sink(d.ref.doc);
@@ -590,11 +608,12 @@ void RuleCompiler::resolve() {
     for (std::size_t i = 0; i < d.after_ids.size(); ++i) {
       auto it = out_.cause_index.find(d.after_ids[i]);
       if (it == out_.cause_index.end()) {
-        s.add(pointer_join(pointer_join(d.ref.pointer, "after"), i), id,
-              "unknown cause \"" + d.after_ids[i] + "\" in after");
+        sink(d.after_refs[i].doc)
+            .add(d.after_refs[i].pointer, id, "unknown cause \"" + d.after_ids[i] + "\" in after");
         continue;
       }
       d.after.push_back(it->second);
+      d.after_slot.push_back(i);
     }
     ConditionCompiler cc(out_, s, id);
     if (d.confirm)
@@ -609,12 +628,14 @@ void RuleCompiler::resolve() {
     d.probes.erase(std::unique(d.probes.begin(), d.probes.end()), d.probes.end());
     // A step's condition reads probes the cause may never ask; they are not
     // added to its probes (the fix is rendered from what was observed).
+    DiagnosticSink& fix_sink = sink(d.fix_doc >= 0 ? d.fix_doc : d.ref.doc);
+    ConditionCompiler fix_cc(out_, fix_sink, id);
     for (std::size_t k = 0; k < d.step_when.size(); ++k) {
       std::optional<Condition> compiled;
       if (d.step_when[k] != nullptr) {
         Condition c;
         std::vector<int> unused;
-        if (cc.compile(*d.step_when[k], pointer_join(d.step_pointers[k], "when"), 1, &c, &unused))
+        if (fix_cc.compile(*d.step_when[k], pointer_join(d.step_pointers[k], "when"), 1, &c, &unused))
           compiled = std::move(c);
       }
       d.step_when_compiled.push_back(std::move(compiled));

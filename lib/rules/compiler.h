@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -51,14 +52,36 @@ struct CauseDecl {
   const boost::json::value* confirm = nullptr;
   const boost::json::value* rule_out = nullptr;
   std::vector<std::string> after_ids;
+  // Where each of after_ids was written: the rule's own "after", or an
+  // override's "before"/"after" (then `from_override`).
+  std::vector<DeclRef> after_refs;
+  std::vector<bool> after_from_override;
   Condition confirm_compiled;
   std::optional<Condition> rule_out_compiled;
-  std::vector<int> after;  // indices into causes (load order)
+  std::vector<int> after;               // indices into causes (load order)
+  std::vector<std::size_t> after_slot;  // per `after`: its index in after_ids
   std::vector<int> probes;
   // Per fix step: its "when" condition (JSON) and, once resolved, compiled.
   std::vector<const boost::json::value*> step_when;
   std::vector<std::optional<Condition>> step_when_compiled;
   std::vector<std::string> step_pointers;
+  int fix_doc = -1;  // the document the fix steps come from; -1: ref.doc
+};
+
+// One entry of a file's "overrides" (overlay_decls.cc).
+struct OverrideDecl {
+  enum class Kind { kDisableCause, kDisableProbe, kPatch };
+  Kind kind = Kind::kPatch;
+  DeclRef ref;  // the override object
+  std::string target;
+  std::string reason;
+  // kPatch: the fields it sets (title, explanation, likelihood, warnings)
+  // by name, and the fix read like a cause's own (in `steps`).
+  std::map<std::string, std::string> text_fields;
+  std::optional<std::vector<std::string>> warnings;
+  bool has_fix = false;
+  CauseDecl steps;
+  std::vector<std::string> before, after;  // cause ids it places this one before/after
 };
 
 // What a client code or message tells, before ids are resolved.
@@ -145,6 +168,15 @@ class RuleCompiler {
   // Fix-step and probe-field checks that need every probe declared:
   // placeholders naming probes and fields, computed values.
   void check_step_placeholders();
+  // Overrides: overlay_decls.cc.
+  void read_override(int doc, const boost::json::value& v, const std::string& pointer);
+  // After causes are deduplicated, before their references are resolved.
+  void apply_overrides();
+  // A change made by `o`, located at `pointer` (a member of `o`).
+  RuleChange change_at(const OverrideDecl& o, const std::string& kind, const std::string& pointer,
+                       const std::string& field, const std::string& value);
+  std::string location(const DeclRef& ref, const std::string& member = "") const;
+  void add_note(const DeclRef& ref, const std::string& subject, const std::string& message);
   void read_fix_step(int doc, const boost::json::value& v, const std::string& pointer,
                      CauseDecl* d);
   void read_sources(DiagnosticSink& s, const boost::json::value* v, const std::string& pointer,
@@ -153,7 +185,7 @@ class RuleCompiler {
                          ProbeDecl* d);
   template <typename Decl, typename IdOf>
   std::map<std::string, int, std::less<>> dedupe(std::vector<Decl>& decls, const char* kind,
-                                                 IdOf id_of);
+                                                 IdOf id_of, const char* hint = "");
   void resolve();  // ids, references, conditions
   void check_graphs();
   void order_and_emit();
@@ -171,6 +203,7 @@ class RuleCompiler {
   std::vector<GateDecl> gates_;
   std::vector<CodeTableDecl> code_tables_;
   std::vector<MessageDecl> messages_;
+  std::vector<OverrideDecl> overrides_;
   std::vector<PendingPlaceholder> pending_placeholders_;
   std::size_t client_patterns_ = 0;      // patterns, phrases and code names, for the limit
   std::size_t client_program_size_ = 0;  // their RE2 program size, for the total budget
@@ -188,7 +221,8 @@ class RuleCompiler {
 // returns id -> index of the kept declarations.
 template <typename Decl, typename IdOf>
 inline std::map<std::string, int, std::less<>> RuleCompiler::dedupe(std::vector<Decl>& decls,
-                                                                    const char* kind, IdOf id_of) {
+                                                                    const char* kind, IdOf id_of,
+                                                                    const char* hint) {
   std::map<std::string, int, std::less<>> index;
   std::vector<Decl> kept;
   for (Decl& d : decls) {
@@ -203,7 +237,7 @@ inline std::map<std::string, int, std::less<>> RuleCompiler::dedupe(std::vector<
     sink(d.ref.doc).add(pointer_join(d.ref.pointer, "id"), id_of(d),
                         std::string("duplicate ") + kind + " id (first declared at " +
                             other.name() + ":" + std::to_string(p.line) + ":" +
-                            std::to_string(p.column) + ")");
+                            std::to_string(p.column) + ")" + hint);
   }
   decls = std::move(kept);
   return index;

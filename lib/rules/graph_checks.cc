@@ -5,6 +5,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/strong_components.hpp>
 #include <boost/json/serialize.hpp>
 #include <queue>
 #include <set>
@@ -71,12 +72,22 @@ void RuleCompiler::check_graphs() {
                               " stage of the path");
     for (std::size_t k = 0; k < d.after.size(); ++k) {
       const CauseDecl& earlier = causes_[static_cast<std::size_t>(d.after[k])];
+      const std::size_t slot = d.after_slot[k];
+      const DeclRef& at = d.after_refs[slot];
       if (earlier.info.stage > d.info.stage) {
-        sink(d.ref.doc).add(pointer_join(pointer_join(d.ref.pointer, "after"), k), d.info.id,
-                            "\"" + earlier.info.id + "\" acts at the " +
-                                std::string(stage_name(earlier.info.stage)) +
-                                " stage, later on the path than this cause's " +
-                                std::string(stage_name(d.info.stage)) + " stage");
+        if (d.after_from_override[slot])
+          sink(at.doc).add(at.pointer, d.info.id,
+                           "cannot place \"" + earlier.info.id + "\" (" +
+                               std::string(stage_name(earlier.info.stage)) + " stage) before \"" +
+                               d.info.id + "\" (" + std::string(stage_name(d.info.stage)) +
+                               " stage): it is later on the path; order only within a stage or "
+                               "down the path");
+        else
+          sink(at.doc).add(at.pointer, d.info.id,
+                           "\"" + earlier.info.id + "\" acts at the " +
+                               std::string(stage_name(earlier.info.stage)) +
+                               " stage, later on the path than this cause's " +
+                               std::string(stage_name(d.info.stage)) + " stage");
         continue;
       }
       boost::add_edge(static_cast<Vertex>(d.after[k]), static_cast<Vertex>(i), after);
@@ -86,6 +97,22 @@ void RuleCompiler::check_graphs() {
     const CauseDecl& d = causes_[v];
     sink(d.ref.doc).add(pointer_join(d.ref.pointer, "after"), d.info.id,
                         "\"after\" forms a cycle through this cause");
+  }
+  // An override's ordering on a cycle is named where it was written: its
+  // two causes are in one strongly connected component.
+  std::vector<int> component(n);
+  if (n > 0) boost::strong_components(after, component.data());
+  for (std::size_t i = 0; i < n; ++i) {
+    const CauseDecl& d = causes_[i];
+    for (std::size_t k = 0; k < d.after.size(); ++k) {
+      const std::size_t slot = d.after_slot[k];
+      const auto earlier = static_cast<std::size_t>(d.after[k]);
+      if (!d.after_from_override[slot] || component[earlier] != component[i]) continue;
+      sink(d.after_refs[slot].doc)
+          .add(d.after_refs[slot].pointer, d.info.id,
+               "placing \"" + causes_[earlier].info.id + "\" before \"" + d.info.id +
+                   "\" forms a cycle with the other \"after\" orderings");
+    }
   }
 
   Graph fallbacks(out_.probes.size());
@@ -224,6 +251,11 @@ StatusOr<RuleSet> RuleCompiler::finish() {
               Diagnostic{file_of(probes_[options_.max_probes].ref), 0, 0, "", "",
                          std::to_string(probes_.size()) + " probes exceed max_probes (" +
                              std::to_string(options_.max_probes) + ")"});
+  if (overrides_.size() > options_.max_overrides)
+    add_error(ErrorCode::kLimitExceeded,
+              Diagnostic{file_of(overrides_[options_.max_overrides].ref), 0, 0, "", "",
+                         std::to_string(overrides_.size()) + " overrides exceed max_overrides (" +
+                             std::to_string(options_.max_overrides) + ")"});
   Status early = final_status();
   if (!early.ok() && worst_ == ErrorCode::kLimitExceeded) return early;
   resolve();

@@ -62,7 +62,6 @@ struct Session {
   std::vector<int> probes;  // member indices
 };
 
-
 struct Cause {
   CauseInfo info;
   Condition confirm;                  // true: confirmed; false: ruled out
@@ -77,9 +76,9 @@ struct Cause {
 struct Gate {
   GateInfo info;
   Condition when;
-  std::vector<int> probes;           // every probe `when` reads (sorted)
-  std::vector<bool> clears_stage;    // indexed by Stage
-  std::vector<int> except;           // cause indices (path order), sorted
+  std::vector<int> probes;         // every probe `when` reads (sorted)
+  std::vector<bool> clears_stage;  // indexed by Stage
+  std::vector<int> except;         // cause indices (path order), sorted
   // Whether the gate rules out `cause`, at `cause_index` in path order.
   bool covers(const Cause& cause, int cause_index) const {
     return clears_stage[static_cast<std::size_t>(cause.info.stage)] &&
@@ -112,6 +111,9 @@ struct CompiledRules {
   // "sha256:<hex>" over the loaded rule documents' content, whatever their
   // load order (see RuleSet::digest).
   std::string digest;
+  // What the files' "overrides" changed, and the references they dropped.
+  std::vector<RuleChange> changes;
+  std::vector<Diagnostic> notes;
   // Reads pasted client errors; compiled once at load.
   std::shared_ptr<const ClientErrorReader> reader;
 

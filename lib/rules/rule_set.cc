@@ -56,6 +56,8 @@ const std::vector<SymptomInfo>& RuleSet::symptoms() const {
 }
 
 const std::string& RuleSet::digest() const { return RDPTRIAGE_RULES().digest; }
+const std::vector<RuleChange>& RuleSet::changes() const { return RDPTRIAGE_RULES().changes; }
+const std::vector<Diagnostic>& RuleSet::notes() const { return RDPTRIAGE_RULES().notes; }
 
 const std::vector<SessionInfo>& RuleSet::sessions() const {
   return RDPTRIAGE_RULES().session_infos;

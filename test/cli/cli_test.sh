@@ -199,5 +199,35 @@ check "--disable of nothing known" 2 "$bin" diagnose --world "$src/examples/worl
 check "--version" 0 "$bin" --version
 expect "--version prints the library version" "$tmp/out" '^[0-9]+\.[0-9]+\.[0-9]+$'
 
+# Overrides: a site file changes bundled causes; rules check and the report
+# say which file changed what.
+cat >"$tmp/site.json" <<'JSON'
+{"schema": "rdptriage.rules/1",
+ "overrides": [
+   {"cause": "service.termservice_down",
+    "title": "TermService is down (page the Acme Windows team)",
+    "reason": "our escalation path"},
+   {"disable_cause": "service.rdp_disabled", "reason": "GPO forbids fDenyTSConnections here"}
+ ]}
+JSON
+check "rules check with overrides" 0 "$bin" rules check "$tmp/site.json"
+expect "one line per change, with file:line:col" "$tmp/out" '^override: service.termservice_down: title set by .*site.json:4:14 \(our escalation path\)$'
+expect "the disable is listed" "$tmp/out" '^override: service.rdp_disabled: disabled by .*site.json:6:22'
+expect "the dropped reference is a note" "$tmp/out" '^note: .*service.json:[0-9]+:[0-9]+: rules\[[0-9]+\]\.after\[0\]: \[service.termservice_down\] "service.rdp_disabled" is disabled at .*site.json:6:22: dropped'
+expect "the disabled cause is gone" "$tmp/out" "^ok: 46 causes"
+check "a report over changed rules" 0 "$bin" diagnose --observations "$src/examples/observations/termservice-stopped.json" --rules "$tmp/site.json" --json
+[ "$(json_field "$tmp/out" "['rule_changes'][0]['text']")" = "title set by $tmp/site.json:4:14 (our escalation path)" ] \
+  && { echo "ok   the report names the override that changed its cause"; pass=$((pass+1)); } \
+  || { echo "FAIL report rule_changes"; fail=$((fail+1)); }
+[ "$(json_field "$tmp/out" "['title']")" = "TermService is down (page the Acme Windows team)" ] \
+  && { echo "ok   the report uses the patched title"; pass=$((pass+1)); } \
+  || { echo "FAIL patched title"; fail=$((fail+1)); }
+printf '{"schema": "rdptriage.rules/1",\n "overrides": [{"disable_cause": "service.no_such"}]}' >"$tmp/badsite.json"
+check "an override of an unknown cause" 2 "$bin" rules check "$tmp/badsite.json"
+expect "names file:line:col and path" "$tmp/err" 'badsite.json:2:34: overrides\[0\]\.disable_cause: \[service.no_such\] unknown cause'
+cp "$tmp/custom.json" "$tmp/dup.json"; sed -i 's/network.corp_proxy_pac/network.nsg_denies_rdp/' "$tmp/dup.json"
+check "reusing a bundled id" 2 "$bin" rules check "$tmp/dup.json"
+expect "says to use an override instead" "$tmp/err" 'duplicate cause id .*"overrides"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -12,7 +12,7 @@
 namespace rdptriage {
 namespace {
 
-// Causes c.a (explains s_broad and s_narrow), c.b (s_broad), c.other
+// Causes auth.a (explains s_broad and s_narrow), auth.b (s_broad), network.other
 // (s_other); s_narrow sits within s_broad.
 constexpr const char* kBase = R"({"schema": "rdptriage.rules/1",
   "probes": [
@@ -25,13 +25,13 @@ constexpr const char* kBase = R"({"schema": "rdptriage.rules/1",
                {"id": "s_other", "title": "other"},
                {"id": "s_wide", "title": "wide"}],
   "rules": [
-    {"id": "c.a", "layer": "auth", "stage": "logon", "title": "a", "explanation": "e",
+    {"id": "auth.a", "layer": "auth", "stage": "logon", "title": "a", "explanation": "e",
      "symptoms": ["s_narrow", "s_wide"], "confirm": {"probe": "p.status", "eq": "0xC000006A"},
      "confirm_text": "c", "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]},
-    {"id": "c.b", "layer": "auth", "stage": "logon", "title": "b", "explanation": "e",
+    {"id": "auth.b", "layer": "auth", "stage": "logon", "title": "b", "explanation": "e",
      "symptoms": ["s_broad", "s_wide"], "confirm": {"probe": "p.status", "eq": "0xC0000071"},
      "confirm_text": "c", "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]},
-    {"id": "c.other", "layer": "network", "stage": "network", "title": "o", "explanation": "e",
+    {"id": "network.other", "layer": "network", "stage": "network", "title": "o", "explanation": "e",
      "symptoms": ["s_other", "s_wide"], "confirm": {"probe": "p.flag", "eq": true},
      "confirm_text": "c", "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]}]})";
 
@@ -58,11 +58,11 @@ const char* kTable = R"("client_codes": [
                 {"regex": "\\b0x0002(?P<code>[0-9a-f]{4})\\b", "radix": 16}],
    "codes": [
      {"code": "0x904", "name": "REASON_CLOSED", "meaning": "closed", "symptom": "s_broad"},
-     {"code": 2055, "name": "REASON_LOGON", "meaning": "logon", "symptom": "s_narrow", "cause": "c.a",
+     {"code": 2055, "name": "REASON_LOGON", "meaning": "logon", "symptom": "s_narrow", "cause": "auth.a",
       "observe": {"p.status": "0xC000006A"}},
      {"code": "0x7", "name": "REASON_OTHER", "meaning": "other", "symptom": "s_other"},
      {"code": "0xF07", "name": "REASON_EXPIRED", "meaning": "expired", "symptom": "s_broad",
-      "cause": "c.b", "observe": {"p.status": "0xC0000071"}},
+      "cause": "auth.b", "observe": {"p.status": "0xC0000071"}},
      {"code": "0x1", "name": "REASON_INFO", "meaning": "informational"},
      {"code": "0xD", "name": "REASON_TRANSPORT", "meaning": "transport", "symptom": "s_wide"}]}],
   "client_messages": [
@@ -79,7 +79,7 @@ TEST_CASE("a code is read in hex, decimal, by name, and as a class-prefixed numb
     INFO(text);
     ClientErrorReading r = read(t, text);
     CHECK(r.symptom == "s_narrow");
-    CHECK(r.leading_cause == "c.a");
+    CHECK(r.leading_cause == "auth.a");
     REQUIRE(r.matches.size() == 1);
     CHECK(r.matches[0].code == "2055");
     CHECK(r.matches[0].name == "REASON_LOGON");
@@ -164,7 +164,7 @@ TEST_CASE("at equal priority: agreement, then the last of a log, then the broade
   // No log order: the broadest symptom whose candidates cover the others'.
   CHECK(read(t, "error code 0x904, error code 0xD").symptom == "s_wide");
   // Neither covers the other: the narrowest declared symptom covering both
-  // (s_wide explains c.a, c.b and c.other), with a note saying why.
+  // (s_wide explains auth.a, auth.b and network.other), with a note saying why.
   ClientErrorReading r = read(t, "error code 0x904, error code 0x7");
   CHECK(r.symptom == "s_wide");
   REQUIRE_FALSE(r.notes.empty());
@@ -178,14 +178,14 @@ TEST_CASE("disagreeing evidence with no symptom covering it reads as unknown") {
                 "result": {"type": "bool"}, "how": "look"}],
     "symptoms": [{"id": "s_a", "title": "a"}, {"id": "s_b", "title": "b"}],
     "rules": [
-      {"id": "c.one", "layer": "auth", "stage": "logon", "title": "1", "explanation": "e",
+      {"id": "auth.one", "layer": "auth", "stage": "logon", "title": "1", "explanation": "e",
        "symptoms": ["s_a"], "confirm": {"probe": "p.flag", "eq": true}, "confirm_text": "c",
        "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]},
-      {"id": "c.two", "layer": "guest", "stage": "session", "title": "2", "explanation": "e",
+      {"id": "guest.two", "layer": "guest", "stage": "session", "title": "2", "explanation": "e",
        "symptoms": ["s_b"], "confirm": {"probe": "p.flag", "eq": false}, "confirm_text": "c",
        "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]}],
     "client_messages": [
-      {"id": "m.a", "phrases": ["alpha failure"], "meaning": "m", "symptom": "s_a", "cause": "c.one"},
+      {"id": "m.a", "phrases": ["alpha failure"], "meaning": "m", "symptom": "s_a", "cause": "auth.one"},
       {"id": "m.b", "phrases": ["bravo failure"], "meaning": "m", "symptom": "s_b"}]})"}});
   REQUIRE(rules.ok());
   Triage t = Triage::from_rules(std::move(rules).value());
@@ -199,9 +199,9 @@ TEST_CASE("disagreeing evidence with no symptom covering it reads as unknown") {
 TEST_CASE("the leading cause must explain the symptom, and be agreed on") {
   Triage t = triage_with(kTable);
   ClientErrorReading r = read(t, "error code 0xF07");
-  CHECK(r.leading_cause == "c.b");
-  // c.a explains s_narrow and (through within) s_broad.
-  CHECK(read(t, "error code 0x807").leading_cause == "c.a");
+  CHECK(r.leading_cause == "auth.b");
+  // auth.a explains s_narrow and (through within) s_broad.
+  CHECK(read(t, "error code 0x807").leading_cause == "auth.a");
   // Two codes of one priority disagree: the broader symptom, which covers
   // both, and no leading cause, since they name different ones.
   r = read(t, "error code 0x807 error code 0xF07");
@@ -210,7 +210,7 @@ TEST_CASE("the leading cause must explain the symptom, and be agreed on") {
   CHECK_FALSE(r.notes.empty());
   // A cause that does not explain the symptom is never the leading one.
   CHECK(read(t, "error code 0x807 cannot find the computer x on the network").leading_cause ==
-        "c.a");
+        "auth.a");
   // The symptom decided elsewhere and the cause explaining none of it.
   CHECK(read(t, "Extended error code: 0x7 error code 0xF07").leading_cause.empty());
 }

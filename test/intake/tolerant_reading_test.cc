@@ -13,7 +13,7 @@
 namespace rdptriage {
 namespace {
 
-// s_wide covers s_auth and s_net; s_auth's cause is c.auth.
+// s_wide covers s_auth and s_net; s_auth's cause is auth.c.
 constexpr const char* kRules = R"json({"schema": "rdptriage.rules/1",
   "probes": [{"id": "p.flag", "title": "f", "channel": "client", "cost_s": 1,
               "result": {"type": "bool"}, "how": "look"}],
@@ -22,22 +22,22 @@ constexpr const char* kRules = R"json({"schema": "rdptriage.rules/1",
                {"id": "s_net", "title": "net", "within": ["s_wide"]},
                {"id": "s_guest", "title": "guest"}],
   "rules": [
-    {"id": "c.auth", "layer": "auth", "stage": "logon", "title": "a", "explanation": "e",
+    {"id": "auth.c", "layer": "auth", "stage": "logon", "title": "a", "explanation": "e",
      "symptoms": ["s_auth"], "confirm": {"probe": "p.flag", "eq": true}, "confirm_text": "c",
      "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]},
-    {"id": "c.net", "layer": "network", "stage": "network", "title": "n", "explanation": "e",
+    {"id": "network.c", "layer": "network", "stage": "network", "title": "n", "explanation": "e",
      "symptoms": ["s_net"], "confirm": {"probe": "p.flag", "eq": false}, "confirm_text": "c",
      "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]},
-    {"id": "c.guest", "layer": "guest", "stage": "session", "title": "g", "explanation": "e",
+    {"id": "guest.c", "layer": "guest", "stage": "session", "title": "g", "explanation": "e",
      "symptoms": ["s_guest"], "confirm": {"probe": "p.flag", "eq": true}, "confirm_text": "c",
      "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]}],
   "client_codes": [{"id": "t.log", "title": "log", "source": "test",
     "patterns": [{"regex": "last error (?P<code>\\d+)", "priority": 60, "last_wins": true}],
     "codes": [{"code": 1, "name": "LOGON_EXPIRED", "meaning": "m", "symptom": "s_auth",
-               "cause": "c.auth", "observe": {"p.flag": true}}]}],
+               "cause": "auth.c", "observe": {"p.flag": true}}]}],
   "client_messages": [
     {"id": "m.internal", "phrases": ["an internal error has occurred"], "meaning": "m",
-     "symptom": "s_auth", "cause": "c.auth", "observe": {"p.flag": true}},
+     "symptom": "s_auth", "cause": "auth.c", "observe": {"p.flag": true}},
     {"id": "m.refused", "phrases": ["connection refused"], "meaning": "m", "symptom": "s_net"},
     {"id": "m.reset", "phrases": ["connection reset by peer"], "meaning": "m", "symptom": "s_net",
      "underlying": true},
@@ -74,7 +74,7 @@ TEST_CASE("a paraphrase or a typo shows the symptom with its score, never the ca
   ClientErrorReading exact = read(t, "An internal error has occurred.");
   REQUIRE(exact.matches.size() == 1);
   CHECK(exact.matches[0].score == 1.0);
-  CHECK(exact.leading_cause == "c.auth");
+  CHECK(exact.leading_cause == "auth.c");
 }
 
 TEST_CASE("below the threshold a paraphrase stays unrecognised") {
@@ -128,11 +128,11 @@ TEST_CASE("an underlying line is never outvoted: the reading widens and names no
   // A plain message of the same priority does not widen: the last error wins.
   r = read(t, "connection refused\nlast error 1");
   CHECK(r.symptom == "s_auth");
-  CHECK(r.leading_cause == "c.auth");
+  CHECK(r.leading_cause == "auth.c");
   // Where no symptom covers both, the error stands, with a note.
   r = read(t, "the screen stays black\nlast error 1");
   CHECK(r.symptom == "s_auth");
-  CHECK(r.leading_cause == "c.auth");
+  CHECK(r.leading_cause == "auth.c");
   CHECK_FALSE(r.notes.empty());
 }
 

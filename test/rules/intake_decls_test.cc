@@ -20,10 +20,10 @@ constexpr const char* kBase = R"({"schema": "rdptriage.rules/1",
   "symptoms": [{"id": "s1", "title": "one"}, {"id": "s2", "title": "two", "within": ["s1"]},
                {"id": "s3", "title": "three"}, {"id": "ok", "title": "works"}],
   "rules": [
-    {"id": "c.a", "layer": "auth", "stage": "logon", "title": "a", "explanation": "e",
+    {"id": "auth.a", "layer": "auth", "stage": "logon", "title": "a", "explanation": "e",
      "symptoms": ["s2"], "confirm": {"probe": "p.flag", "eq": true}, "confirm_text": "c",
      "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]},
-    {"id": "c.b", "layer": "auth", "stage": "logon", "title": "b", "explanation": "e",
+    {"id": "auth.b", "layer": "auth", "stage": "logon", "title": "b", "explanation": "e",
      "symptoms": ["s3"], "confirm": {"probe": "p.state", "eq": "down"}, "confirm_text": "c",
      "fix": [{"text": "f"}], "sources": [{"seed": "003", "section": "x"}]}]})";
 
@@ -45,7 +45,7 @@ using testing::expect_problem;
 TEST_CASE("a valid intake loads, and the rule set lists it") {
   auto r =
       load(table(R"([{"code": "0x10", "name": "T_SIXTEEN", "aliases": ["SIXTEEN_T"],
-                           "meaning": "m", "symptom": "s2", "cause": "c.a",
+                           "meaning": "m", "symptom": "s2", "cause": "auth.a",
                            "observe": {"p.flag": true, "p.state": "down"}},
                           {"code": 17, "meaning": "m"}])",
                  R"J(["code (?P<code>0x[0-9a-f]+)", {"regex": "c=(?P<code>[0-9a-f]+)", "radix": 16,
@@ -60,7 +60,7 @@ TEST_CASE("a valid intake loads, and the rule set lists it") {
   REQUIRE(t.codes.size() == 2);
   CHECK(t.codes[0].value == 16);
   CHECK(t.codes[0].symptom == "s2");
-  CHECK(t.codes[0].cause == "c.a");
+  CHECK(t.codes[0].cause == "auth.a");
   CHECK(t.codes[1].code == "17");
   REQUIRE(r->client_messages().size() == 1);
   CHECK(r->client_messages()[0].phrases[0] == "it * broke");
@@ -73,7 +73,7 @@ TEST_CASE("a valid intake loads, and the rule set lists it") {
   auto report = triage.evaluate(req);
   REQUIRE(report.ok());
   REQUIRE(report->candidates.size() == 1);
-  CHECK(report->candidates[0].cause == "c.a");
+  CHECK(report->candidates[0].cause == "auth.a");
   CHECK(triage.symptom_for_client_error("it really broke") == "s1");
   CHECK(triage.symptom_for_client_error("c=10") == "s2");
 }
@@ -124,10 +124,10 @@ TEST_CASE("codes are checked: values, duplicates, names, outcomes") {
   expect_problem(
       load(table(R"([{"code": 1, "meaning": "m", "symptom": "s1", "cause": "c.nope"}])")),
       "unknown cause \"c.nope\"");
-  expect_problem(load(table(R"([{"code": 1, "meaning": "m", "cause": "c.a"}])")),
+  expect_problem(load(table(R"([{"code": 1, "meaning": "m", "cause": "auth.a"}])")),
                  "a leading cause needs the symptom it explains");
   d = expect_problem(
-      load(table(R"([{"code": 1, "meaning": "m", "symptom": "s1", "cause": "c.b"}])")),
+      load(table(R"([{"code": 1, "meaning": "m", "symptom": "s1", "cause": "auth.b"}])")),
       "does not list symptom \"s1\"");
   CHECK(d.path == "client_codes[0].codes[0].cause");
   expect_problem(load(table(R"([{"code": 1, "meaning": "m", "observe": {"p.nope": true}}])")),
