@@ -97,7 +97,7 @@ struct FixStepInfo {
   std::string command;
   std::string shell;  // "bash" (az CLI), "powershell", "cmd"; empty if no command
   // Where the command runs: "admin_shell", "run_command", "serial_console",
-  // "client" or "directory"; empty for a step without a command.
+  // "vm_console", "client" or "directory"; empty for a step without a command.
   std::string runs;
   // What the step does to the estate: "restarts_vm", "restarts_service",
   // "drops_sessions", "changes_registry", "opens_port", "changes_identity",

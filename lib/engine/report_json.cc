@@ -231,6 +231,7 @@ std::string report_to_json(const Report& r) {
   boost::json::array changes;
   for (const RuleChange& c : r.rule_changes)
     changes.push_back(boost::json::object{{"kind", c.kind},
+                                          {"target", c.target},
                                           {"field", c.field},
                                           {"value", c.value},
                                           {"reason", c.reason},

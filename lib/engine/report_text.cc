@@ -226,6 +226,11 @@ std::string to_text(const Report& r, const TextOptions& options) {
   }
   if (!r.candidates.empty() && options.max_candidates > 0)
     out += candidates_block(r.candidates, options.max_candidates, st);
+  if (!r.rule_changes.empty()) {
+    out += "\n" + st.bold("Changed from the bundled rules") + "\n";
+    for (const RuleChange& c : r.rule_changes)
+      out += "  * " + terminal_safe(c.target) + ": " + terminal_safe(c.describe()) + "\n";
+  }
   if (!r.disabled.empty()) out += st.dim("  disabled by policy: " + join(r.disabled)) + "\n";
   for (const std::string& note : r.notes) out += st.dim("  note: " + terminal_safe(note)) + "\n";
   out += "\nProbe cost: " + fixed(r.cost_s, 1) + "s charged over " +

@@ -112,6 +112,19 @@ for case in corpus['cases']:
     reports.append(check(f"client error {case['id']}", ['diagnose', '--client-error', case['paste']]))
 # A closed loopback port: the live probes answer (refused), nothing leaves the machine.
 reports.append(check('probe 127.0.0.1:1', ['probe', '127.0.0.1:1', '--timeout', '1']))
+# A host's override changes the confirmed cause: the report says so.
+import tempfile
+with tempfile.TemporaryDirectory() as site:
+    with open(os.path.join(site, 'site.json'), 'w') as f:
+        json.dump({'schema': 'rdptriage.rules/1',
+                   'overrides': [{'cause': 'network.nsg_denies_rdp',
+                                  'title': 'An NSG denies RDP (page the network on-call)',
+                                  'reason': 'site runbook'}]}, f)
+    changed = check('overridden title', ['diagnose', '--rules', site, '--world',
+                                         os.path.join(src, 'examples', 'worlds', 'network.nsg_denies_rdp.json')])
+    reports.append(changed)
+    if changed and not changed.get('rule_changes'):
+        failures.append('an overridden cause was confirmed without rule_changes')
 given = check('given decision id', ['diagnose', '--world',
                                     os.path.join(src, 'examples', 'worlds', 'healthy.json'),
                                     '--decision-id', 'ticket-4711:run.2'])
@@ -128,9 +141,11 @@ if not any(r.get('next_test') for r in reports) or not any(r.get('also_confirmed
 ids = [r['decision_id'] for r in reports]
 if len(set(ids)) != len(ids):
     failures.append('decision ids repeat between evaluations')
-digests = {r['rules_digest'] for r in reports}
+digests = {r['rules_digest'] for r in reports if r is not changed}
 if len(digests) != 1:
     failures.append(f'one rule set gave {len(digests)} digests')
+if changed and changed['rules_digest'] in digests:
+    failures.append('a rule file added to the bundled rules left the digest unchanged')
 if given and given['decision_id'] != 'ticket-4711:run.2':
     failures.append(f"--decision-id not carried: {given['decision_id']}")
 
