@@ -97,6 +97,50 @@ TEST_CASE("non-finite values in a report print as null, never as NaN or Infinity
     CHECK(item.at("result").is_null());
 }
 
+// Found by fuzz/client_error_fuzzer.cc: a code written in full-width forms
+// ("０ｘ９０４") was matched on its normalized text and its excerpt cut
+// inside the last character, so the JSON report held invalid UTF-8 and
+// `diagnose --json` printed null.
+TEST_CASE("an excerpt of a full-width code keeps whole characters") {
+  const std::string text =
+      "Error code\xEF\xBC\x9A\xEF\xBC\x90\xEF\xBD\x98\xEF\xBC\x99\xEF\xBC\x90"
+      "\xEF\xBC\x94";  // Error code：０ｘ９０４
+  StatusOr<ClientErrorReading> reading = bundled_triage().read_client_error(text);
+  REQUIRE(reading.ok());
+  REQUIRE(reading->recognized());
+  CHECK(reading->matches.front().code == "0x904");
+  CHECK(reading->matches.front().excerpt == "Error code:0x904");  // normalized, whole
+  boost::system::error_code ec;
+  (void)boost::json::parse(client_error_to_json(*reading), ec);
+  CHECK_FALSE(ec);
+}
+
+// Found by fuzz/report_json_fuzzer.cc and client_error_fuzzer.cc: strings
+// that are not UTF-8 (a log saved in Latin-1, an adapter's bytes) were
+// copied into the JSON as they were, which no JSON parser accepts.
+TEST_CASE("bytes that are not UTF-8 reach the JSON report as U+FFFD") {
+  EvaluateRequest req;
+  req.client_error =
+      "Remote Desktop can't find the computer \"caf\xE9-vm\". This might mean that \"caf\xE9-vm\" "
+      "does not belong to the specified network.";
+  StatusOr<Report> report = bundled_triage().evaluate(req);
+  REQUIRE(report.ok());
+  Evidence e;
+  e.probe = "guest.computer_name";
+  e.result = ProbeResult::value_of(std::string("web\xC0\x80\xED\xA0\x80\xF4\x90\x80\x80\xFF"));
+  report->evidence.push_back(e);
+  report->title = "truncated \xE2\x82";
+  const std::string json = report_to_json(*report);
+  boost::system::error_code ec;
+  const boost::json::value parsed = boost::json::parse(json, ec);
+  REQUIRE_FALSE(ec);
+  CHECK(parsed.at("title").as_string() == "truncated \xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK_THAT(std::string(parsed.at("client_error").at("matches").at(0).at("excerpt").as_string()),
+             Catch::Contains("\"caf\xEF\xBF\xBD-vm\""));
+  // Valid text is left as it is.
+  CHECK(report_to_json(Report{}).find("\xEF\xBF\xBD") == std::string::npos);
+}
+
 // Item 1: an adapter whose may_block() throws made evaluate() an internal
 // error. It is treated as blocking, and its answers still count.
 TEST_CASE("an adapter whose may_block() throws still gives a Report") {
