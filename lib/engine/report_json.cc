@@ -67,6 +67,12 @@ std::string valid_utf8(std::string json) {
   return out;
 }
 
+// JSON has no NaN or infinity (Boost.JSON would print them as such).
+boost::json::value finite_or_null(double d) {
+  if (!std::isfinite(d)) return nullptr;
+  return d;
+}
+
 boost::json::array string_array(const std::vector<std::string>& items) {
   boost::json::array a;
   for (const auto& s : items) a.emplace_back(s);
@@ -94,8 +100,8 @@ boost::json::array candidates_json(const std::vector<Candidate>& list) {
     item["title"] = c.title;
     item["next_test"] = c.next_test;
     item["next_probe"] = c.next_probe;
-    item["cost_s"] = c.cost_s;
-    item["weight"] = c.weight;
+    item["cost_s"] = finite_or_null(c.cost_s);
+    item["weight"] = finite_or_null(c.weight);
     item["confirmed"] = c.confirmed;
     out.push_back(std::move(item));
   }
@@ -148,7 +154,7 @@ boost::json::object client_error_json(const ClientErrorReading& r) {
     item["priority"] = m.priority;
     item["occurrences"] = m.occurrences;
     item["decisive"] = m.decisive;
-    item["score"] = m.score;  // below 1: a paraphrase of the message
+    item["score"] = finite_or_null(m.score);  // below 1: a paraphrase of the message
     item["underlying"] = m.underlying;
     matches.push_back(std::move(item));
   }
@@ -181,7 +187,7 @@ std::string report_to_json(const Report& r) {
     boost::json::object item;
     item["probe"] = e.probe;
     item["result"] = result_of(e.result);
-    item["cost_s"] = e.cost_s;
+    item["cost_s"] = finite_or_null(e.cost_s);
     item["effect"] = effect_of(e);
     item["channel"] = channel_name(e.channel);
     item["adapter"] = e.adapter;
@@ -217,7 +223,7 @@ std::string report_to_json(const Report& r) {
     next["title"] = t.title;
     next["channel"] = channel_name(t.channel);
     next["command"] = t.command;
-    next["cost_s"] = t.cost_s;
+    next["cost_s"] = finite_or_null(t.cost_s);
     next["why"] = t.why;
     boost::json::array outcomes;
     for (const AnswerMeaning& m : t.outcomes)
@@ -231,8 +237,8 @@ std::string report_to_json(const Report& r) {
   o["also_confirmed"] = candidates_json(r.also_confirmed);
   o["disabled"] = string_array(r.disabled);
   o["notes"] = string_array(r.notes);
-  o["cost_s"] = r.cost_s;
-  o["wall_s"] = r.wall_s;
+  o["cost_s"] = finite_or_null(r.cost_s);
+  o["wall_s"] = finite_or_null(r.wall_s);
   return valid_utf8(boost::json::serialize(o));
 }
 
