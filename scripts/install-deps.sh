@@ -13,6 +13,8 @@ packages=(
   libcurl4-openssl-dev                           # rdptriage::azure: ARM REST over HTTPS (proxies, CA bundles)
   # tests
   catch2 python3 iproute2 nftables xrdp openssl freerdp2-x11 xvfb xauth binutils
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()
