@@ -1,8 +1,93 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything, and runs every test.
+# Installs what is missing, builds everything, and runs every test; then the
+# same suite under AddressSanitizer and UBSan, the concurrency tests under
+# ThreadSanitizer, and a short run of every fuzz target. Prints how long
+# each stage took. `.ci/run` runs this.
+#
+#   scripts/test.sh                               # every stage
+#   RDPTRIAGE_TEST_STAGES="tests" scripts/test.sh # only the build and tests
+#
+# Stages (RDPTRIAGE_TEST_STAGES, default all of them):
+#   tests  build/ (gcc, warnings are errors), the whole ctest (the fuzz
+#          corpus is replayed there too, without libFuzzer)
+#   asan   build-asan/ (-DRDPTRIAGE_SANITIZE=ON), the whole ctest
+#   tsan   build-tsan/ (-DRDPTRIAGE_TSAN=ON), the engine tests: concurrent
+#          evaluations, the probe pool, hung adapters, cancellation
+#   fuzz   scripts/fuzz.sh: every fuzz target for RDPTRIAGE_FUZZ_SECONDS
+#          (default 60 here), two at once; fails on a crash
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDPTRIAGE_WARNINGS=ON >/dev/null
-cmake --build build -j"$(nproc)"
-ctest --test-dir build --output-on-failure -j"$(nproc)"
+stages=${RDPTRIAGE_TEST_STAGES:-tests asan tsan fuzz}
+jobs=$(nproc)
+durations=()
+
+run_stage() {  # name, command...
+  local name=$1 start rc=0
+  shift
+  echo "=== $name" >&2
+  start=$(date +%s)
+  "$@" || rc=$?
+  local took=$(($(date +%s) - start))
+  durations+=("$(printf '%-22s %5d s' "$name" "$took")")
+  echo "=== $name: $took s$([ "$rc" -eq 0 ] || echo ", FAILED (exit $rc)")" >&2
+  if [ "$rc" -ne 0 ]; then
+    summary
+    exit "$rc"
+  fi
+}
+
+summary() {
+  echo "--- stage durations" >&2
+  printf '%s\n' "${durations[@]}" >&2
+}
+
+wants() { [[ " $stages " == *" $1 "* ]]; }
+
+configure_and_build() {  # dir, cmake options..., -- targets...
+  local dir=$1 options=() targets=()
+  shift
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do options+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  targets=("$@")
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDPTRIAGE_WARNINGS=ON "${options[@]}" \
+    >/dev/null
+  if [ "${#targets[@]}" -gt 0 ]; then
+    cmake --build "$dir" -j"$jobs" --target "${targets[@]}"
+  else
+    cmake --build "$dir" -j"$jobs"
+  fi
+}
+
+run_stage "install dependencies" scripts/install-deps.sh
+
+if wants tests; then
+  run_stage "build" configure_and_build build
+  run_stage "tests" ctest --test-dir build --output-on-failure -j"$jobs"
+fi
+
+if wants asan; then
+  # halt_on_error: a report fails the test; detect_leaks stays on.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+  run_stage "asan+ubsan build" configure_and_build build-asan -DRDPTRIAGE_SANITIZE=ON \
+    -DRDPTRIAGE_BUILD_BENCH=OFF
+  run_stage "asan+ubsan tests" ctest --test-dir build-asan --output-on-failure -j"$jobs"
+fi
+
+if wants tsan; then
+  export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+  run_stage "tsan build" configure_and_build build-tsan -DRDPTRIAGE_TSAN=ON \
+    -DRDPTRIAGE_BUILD_BENCH=OFF -DRDPTRIAGE_BUILD_EXAMPLES=OFF -DRDPTRIAGE_AZURE=OFF \
+    -DRDPTRIAGE_INSTALL=OFF -- rdptriage_engine_test
+  # setarch -R: the sanitizer runtime of gcc 12 cannot map its shadow memory
+  # under the address randomization of recent kernels.
+  run_stage "tsan tests" env RDPTRIAGE_RULES_DIR="$PWD/rules" \
+    setarch "$(uname -m)" -R build-tsan/bin/rdptriage_engine_test
+fi
+
+if wants fuzz; then
+  run_stage "fuzz (build and run)" env RDPTRIAGE_FUZZ_SECONDS="${RDPTRIAGE_FUZZ_SECONDS:-60}" \
+    scripts/fuzz.sh
+fi
+
+summary
