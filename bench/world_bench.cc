@@ -207,6 +207,8 @@ int main(int argc, char** argv) {
   const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
   const int random_count = argc > 2 ? std::atoi(argv[2]) : 300;
   const std::string source = RDPTRIAGE_SOURCE_DIR;
+  // RDPTRIAGE_BENCH_PER_WORLD=1 prints each confirmed world's cost, floor and excess.
+  const bool per_world = std::getenv("RDPTRIAGE_BENCH_PER_WORLD") != nullptr;
   rdptriage::TriageOptions options;
   options.rules.bundled_dir = source + "/rules";
   auto triage = Triage::create(options);
@@ -258,6 +260,9 @@ int main(int argc, char** argv) {
       t.cost += r->cost_s;
       t.floor += f;
       ratios.emplace_back(f > 0 ? r->cost_s / f : 0, c.name + " " + r->cause);
+      if (per_world)
+        std::printf("    %-48s cost %6.1f s  floor %6.1f s  excess %6.1f s\n", c.name.c_str(),
+                    r->cost_s, f, r->cost_s - f);
       const double cl = checklist_cost(*triage, c, *r, order);
       if (cl >= 0) {
         ++t.checklist_n;

@@ -16,7 +16,8 @@ target_include_directories(rdptriage_azure
   PRIVATE ${PROJECT_SOURCE_DIR}/lib)
 target_link_libraries(rdptriage_azure
   PUBLIC rdptriage Threads::Threads
-  PRIVATE CURL::libcurl Boost::json Boost::headers $<BUILD_INTERFACE:rdptriage_build_flags>)
+  PRIVATE CURL::libcurl Boost::json Boost::headers)
+rdptriage_use_build_flags(rdptriage_azure)
 
 # The Run Command script ships with the rules, as data
 # (share/rdptriage/rules/run_command/), in the build tree as when installed.
@@ -35,8 +36,7 @@ add_dependencies(rdptriage_rules rdptriage_run_command_script)
 
 function(rdptriage_install_azure)
   install(TARGETS rdptriage_azure EXPORT rdptriageAzureTargets
-          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-          INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
   install(FILES ${PROJECT_SOURCE_DIR}/include/rdptriage/azure.h
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/rdptriage)
   install(FILES ${RDPTRIAGE_RUN_COMMAND_FILES}

@@ -20,6 +20,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "io_error";
     case ErrorCode::kInternal:
       return "internal";
+    case ErrorCode::kUntrusted:
+      return "untrusted";
   }
   return "unknown";
 }

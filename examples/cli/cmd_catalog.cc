@@ -23,7 +23,7 @@ Runner add_catalog(CLI::App& app) {
     StatusOr<Triage> triage = load_triage(args->rules);
     if (!triage.ok()) return report_error(triage.status());
     const auto& causes = triage->rules().causes();
-    if (args->json) {
+    if (json_output(args->json)) {
       boost::json::array out;
       for (const CauseInfo& c : causes)
         out.push_back({{"id", c.id}, {"layer", layer_name(c.layer)}, {"title", c.title}});

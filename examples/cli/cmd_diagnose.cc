@@ -25,6 +25,7 @@ struct DiagnoseArgs {
   std::string symptom;
   std::vector<std::string> context;
   std::vector<std::string> rules;
+  std::vector<std::string> trusted_keys;
   PlanArgs plan;
   bool json = false;
 #ifdef RDPTRIAGE_CLI_AZURE
@@ -83,7 +84,7 @@ int run(const DiagnoseArgs& args) {
     return usage_error(
         "diagnose needs an input: --world FILE, --observations FILE, --client-error TEXT, "
         "--client-error-file FILE, --symptom ID or --azure");
-  StatusOr<Triage> triage = load_triage(args.rules);
+  StatusOr<Triage> triage = load_triage(args.rules, true, args.trusted_keys);
   if (!triage.ok()) return report_error(triage.status());
   EvaluateRequest request;
   Status collected = collect_request(args, *triage, &request);
@@ -107,7 +108,7 @@ int run(const DiagnoseArgs& args) {
   }
   StatusOr<Report> report = triage->evaluate(request);
   if (!report.ok()) return report_error(report.status());
-  return print_report(*report, args.json);
+  return print_report(*report, json_output(args.json));
 }
 
 // The options a client error brings, on `diagnose` and on the bare command.
@@ -117,6 +118,9 @@ void add_client_error_options(CLI::App* app, DiagnoseArgs* args) {
                   "Estate facts for fix commands, key=value (resource_group, vm, nsg, ...)")
       ->take_all();
   app->add_option("--rules", args->rules, "Extra rule files or directories (repeatable)");
+  app->add_option("--trusted-key", args->trusted_keys,
+                  "Require every --rules directory to be a rule pack signed by this Ed25519 "
+                  "public key (PEM; repeatable)");
   add_plan_options(app, &args->plan);
   app->add_flag("--json", args->json, "Print the report as JSON");
 }
@@ -143,8 +147,20 @@ Runner add_diagnose(CLI::App& app) {
 TopLevelRunner add_client_error_shortcut(CLI::App& app) {
   auto args = std::make_shared<DiagnoseArgs>();
   add_client_error_options(&app, args.get());
-  return {[args] { return !args->client_error.empty() || !args->client_error_file.empty(); },
-          [args] { return run(*args); }};
+  TopLevelRunner top;
+  top.given = [args] { return !args->client_error.empty() || !args->client_error_file.empty(); };
+  top.run = [args] { return run(*args); };
+  top.leading_rules = [args] { return args->rules; };
+  top.leading_json = [args] { return args->json; };
+  top.misplaced = [args]() -> std::string {
+    if (!args->context.empty()) return "--context";
+    if (!args->trusted_keys.empty()) return "--trusted-key";
+    if (!args->plan.disable.empty()) return "--disable";
+    if (args->plan.exclusion_budget_s >= 0) return "--exclusion-budget";
+    if (args->plan.deadline_s > 0) return "--deadline";
+    return {};
+  };
+  return top;
 }
 
 }  // namespace rdptriage::cli

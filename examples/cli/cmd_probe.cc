@@ -179,8 +179,8 @@ int run(const ProbeArgs& args) {
   req.cancel = interrupt.flag();
   StatusOr<Report> report = triage->evaluate(req);
   if (!report.ok()) return report_error(report.status());
-  if (!args.json) print_observations(seen);
-  return print_report(*report, args.json);
+  if (!json_output(args.json)) print_observations(seen);
+  return print_report(*report, json_output(args.json));
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace rdptriage::cli {
 
@@ -21,6 +23,11 @@ Runner add_probe(CLI::App& app);
 struct TopLevelRunner {
   std::function<bool()> given;
   Runner run;
+  // Options given before a subcommand: --rules and --json apply to it;
+  // anything else there is a usage error (named by `misplaced`).
+  std::function<std::vector<std::string>()> leading_rules;
+  std::function<bool()> leading_json;
+  std::function<std::string()> misplaced;
 };
 TopLevelRunner add_client_error_shortcut(CLI::App& app);
 

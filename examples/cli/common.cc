@@ -227,10 +227,50 @@ InterruptToCancel::~InterruptToCancel() { sigaction(SIGINT, &previous_sigint, nu
 
 const std::atomic<bool>* InterruptToCancel::flag() const { return &interrupted; }
 
-StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled) {
+namespace {
+std::vector<std::string> leading_rules;
+bool leading_json = false;
+}  // namespace
+
+void set_leading_options(std::vector<std::string> rules, bool json) {
+  leading_rules = std::move(rules);
+  leading_json = json;
+}
+
+bool json_output(bool given_after) { return given_after || leading_json; }
+
+StatusOr<std::string> read_small_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return Status(ErrorCode::kIoError, path + ": not a readable file",
+                  {Diagnostic{path, 0, 0, "", "", "not a readable file"}});
+  if (std::filesystem::file_size(path, ec) > (64u << 10))
+    return Status(ErrorCode::kIoError, path + ": larger than 64 KB, not a key",
+                  {Diagnostic{path, 0, 0, "", "", "larger than 64 KB"}});
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr)
+    return Status(ErrorCode::kIoError, path + ": " + std::strerror(errno),
+                  {Diagnostic{path, 0, 0, "", "", std::strerror(errno)}});
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && out.size() < (64u << 10))
+    out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled,
+                             const std::vector<std::string>& trusted_key_files) {
   TriageOptions options;
   options.rules.include_bundled = include_bundled;
+  for (const std::string& p : leading_rules) options.rules.paths.emplace_back(p);
   for (const std::string& p : extra) options.rules.paths.emplace_back(p);
+  for (const std::string& f : trusted_key_files) {
+    StatusOr<std::string> pem = read_small_file(f);
+    if (!pem.ok()) return pem.status();
+    options.rules.trusted_pack_keys.push_back(std::move(pem).value());
+  }
   return Triage::create(options);
 }
 

@@ -73,8 +73,19 @@ class InterruptToCancel {
   const std::atomic<bool>* flag() const;
 };
 
-// Loads the bundled rules plus `extra` paths.
-StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled = true);
+// --rules and --json given before the subcommand (`rdptriage --rules X
+// catalog`): load_triage() adds the rules, json_output() the flag.
+void set_leading_options(std::vector<std::string> rules, bool json);
+bool json_output(bool given_after);
+
+// Loads the bundled rules plus the leading --rules and `extra` paths. With
+// `trusted_key_files` (PEM Ed25519 public keys), every extra path must be a
+// rule pack signed by one of them.
+StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled = true,
+                             const std::vector<std::string>& trusted_key_files = {});
+
+// Reads a small text file (a key): kIoError naming it.
+StatusOr<std::string> read_small_file(const std::string& path);
 
 }  // namespace rdptriage::cli
 

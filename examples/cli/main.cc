@@ -8,13 +8,14 @@
 
 #include "commands.h"
 #include "common.h"
+#include "rdptriage/version.h"
 
 int main(int argc, char** argv) {
   using namespace rdptriage::cli;
   try {
     CLI::App app{"rdptriage: localize and explain Remote Desktop failures to Azure Windows VMs",
                  "rdptriage"};
-    app.set_version_flag("--version", RDPTRIAGE_VERSION);
+    app.set_version_flag("--version", rdptriage::library_version());
     app.require_subcommand(0, 1);
     app.footer(
         "With no command, --client-error TEXT (or --client-error-file FILE) diagnoses from what\n"
@@ -36,6 +37,11 @@ int main(int argc, char** argv) {
         if (shortcut.given())
           return usage_error("put --client-error after the command (e.g. `rdptriage " + name +
                              " --client-error ...`)");
+        if (std::string option = shortcut.misplaced(); !option.empty())
+          return usage_error("put " + option + " after the command (e.g. `rdptriage " + name + " " +
+                             option + " ...`)");
+        // --rules and --json before the command apply to it.
+        set_leading_options(shortcut.leading_rules(), shortcut.leading_json());
         return run();
       }
     if (shortcut.given()) return shortcut.run();

@@ -170,8 +170,18 @@ std::string render_human(const Report& r, bool colour) {
     out += "\nFix\n";
     int n = 0;
     for (const FixStep& f : r.fix) {
-      out += fmt::format("  {}. {}\n", ++n, f.text);
-      if (!f.command.empty()) out += "       " + st.bold(f.command) + "\n";
+      out += fmt::format("  {}. {}{}\n", ++n, f.conditional ? "(if it applies) " : "", f.text);
+      if (f.command.empty()) continue;
+      out += st.dim("     runs " + f.where) + "\n";
+      out += "       " + st.bold(f.command) + "\n";
+    }
+  }
+  if (!r.missing.empty()) {
+    out += "\nValues the fix still needs (shown as placeholders that will not run)\n";
+    for (const MissingValue& m : r.missing) {
+      std::string steps;
+      for (int s : m.steps) steps += (steps.empty() ? "" : ", ") + std::to_string(s);
+      out += fmt::format("  - {} (step {}): {}; {}\n", m.name, steps, m.about, m.how);
     }
   }
   if (!r.warnings.empty()) {
@@ -183,9 +193,26 @@ std::string render_human(const Report& r, bool colour) {
     if (!c.next_test.empty()) line += fmt::format("      test ({}s): {}\n", c.cost_s, c.next_test);
     return line;
   };
+  // A later confirmed cause's fix, indented under it.
+  auto candidate_fix = [&](const Candidate& c) {
+    std::string block;
+    int n = 0;
+    for (const FixStep& f : c.fix.steps) {
+      block +=
+          fmt::format("      {}. {}{}\n", ++n, f.conditional ? "(if it applies) " : "", f.text);
+      if (f.command.empty()) continue;
+      block += st.dim("         runs " + f.where) + "\n";
+      block += "           " + st.bold(f.command) + "\n";
+    }
+    std::string missing;
+    for (const MissingValue& m : c.fix.missing) missing += (missing.empty() ? "" : ", ") + m.name;
+    if (!missing.empty()) block += "      values still needed: " + missing + "\n";
+    for (const std::string& w : c.fix.warnings) block += "      ! " + w + "\n";
+    return block;
+  };
   if (!r.also_confirmed.empty()) {
     out += "\nAlso confirmed, later on the path (fix these too if the first fix is not enough)\n";
-    for (const Candidate& c : r.also_confirmed) out += candidate_line(c);
+    for (const Candidate& c : r.also_confirmed) out += candidate_line(c) + candidate_fix(c);
   }
   if (!r.not_excluded.empty()) {
     out +=

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "rdptriage/triage.h"
+#include "rdptriage/version.h"
 
 namespace {
 
@@ -46,6 +47,9 @@ int main() {
     std::cerr << triage.status().to_string() << "\n";
     return 1;
   }
+  std::cout << "rdptriage " << rdptriage::library_version() << " (headers "
+            << RDPTRIAGE_VERSION_NUMBER << ")\n";
+  if (rdptriage::library_version_number() != RDPTRIAGE_VERSION_NUMBER) return 1;
   std::cout << "bundled rules: " << rdptriage::bundled_rules_dir().string() << " ("
             << triage->rules().causes().size() << " causes)\n";
   // What the user pasted: mstsc's dialog, read with the installed rules.

@@ -1,7 +1,9 @@
 // rdptriage: recorded observations, for offline triage.
 //
 // An observations file holds what someone already collected: probe results
-// by probe id, optionally the symptom or client error, and the context. The
+// by probe id, optionally the symptom or client error, and the context. A
+// result is a value, or {"value", "detail", "fields"} where fields are the
+// named facts the probe declares (rules/probes.json), used in fix commands. The
 // RecordedAdapter answers from it; probes not in the file are "unavailable"
 // (not collected), so the engine ends inconclusive with the next test to run
 // rather than guessing.
@@ -10,7 +12,10 @@
 //    "client_error": "This computer can't connect to the remote computer",
 //    "context": {"resource_group": "prod-rg", "vm": "web01"},
 //    "results": {"azure.power_state": "running",
-//                "netwatch.ip_flow_inbound": "deny",
+//                "netwatch.ip_flow_inbound": {"value": "deny",
+//                    "detail": "nic NSG web01-nsg: DenyInternet (priority 200)",
+//                    "fields": {"nsg": "web01-nsg", "priority": "200",
+//                               "nsg_priorities_in_use": "200,300"}},
 //                "guest.termservice_state": {"unavailable": "agent down"}}}
 //
 //   auto obs = rdptriage::Observations::load_file("case.json", triage->rules());
@@ -46,10 +51,11 @@ struct ObservationsOptions {
 class Observations {
  public:
   // Parses and checks against `rules`: unknown probe ids, values outside a
-  // probe's domain, unknown fields and bad context values are errors that
-  // name the file, line, column and JSON path. A path that is not a regular
-  // file (a FIFO, a device, a directory) is kIoError naming it, found
-  // before the file is opened, so nothing blocks or reads forever.
+  // probe's domain, unknown fields (including result fields the probe does
+  // not declare) and bad context values are errors that name the file,
+  // line, column and JSON path. A path that is not a regular file (a FIFO,
+  // a device, a directory) is kIoError naming it, found before the file is
+  // opened, so nothing blocks or reads forever.
   static StatusOr<Observations> load_file(const std::filesystem::path& path, const RuleSet& rules,
                                           const ObservationsOptions& options = {});
   static StatusOr<Observations> load_string(std::string_view json, std::string_view name,

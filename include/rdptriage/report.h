@@ -53,10 +53,50 @@ struct Evidence {
   bool fallback = false;               // asked because another probe could not run
 };
 
+// One step of a fix, rendered for the VM's context and the evidence.
 struct FixStep {
   std::string text;
-  std::string command;  // rendered for the context; empty when the step is prose
-  std::string shell;    // "bash", "powershell", "cmd"; empty without a command
+  // The command to copy, rendered; empty when the step is prose. A step
+  // that runs through Run Command is the whole az vm run-command invoke
+  // command, with `script` single-quoted so bash hands it over unchanged.
+  std::string command;
+  std::string shell;  // the shell of `command`: "bash", "powershell", "cmd"; empty without one
+  // Where `command` runs: "admin_shell" (your shell with the Azure CLI),
+  // "run_command" (inside the VM through Run Command), "serial_console",
+  // "client" (the computer you connect from), "directory" (a computer with
+  // the Active Directory module); empty without a command.
+  std::string runs;
+  std::string where;         // `runs` in words
+  std::string script;        // run_command steps: the PowerShell Run Command receives
+  std::string script_shell;  // "powershell" when `script` is set
+  // What it does to the estate (restarts_vm, changes_registry, ...); the
+  // fix's warnings follow from these.
+  std::vector<std::string> effects;
+  // The step applies under a condition the evidence could not settle
+  // (its text says which); steps whose condition is false are left out.
+  bool conditional = false;
+  // Names of values it needs that neither the context nor the evidence
+  // gave; they appear as placeholders that cannot run (see MissingValue).
+  std::vector<std::string> missing;
+};
+
+// A value a fix needs that neither the host's context nor the evidence
+// gave. In a command it is a placeholder no shell runs by accident: bash
+// ${RDPTRIAGE_MISSING_<name>:?}, PowerShell $(throw ...), cmd/prose <name>.
+struct MissingValue {
+  std::string name;        // e.g. "nsg"
+  std::string about;       // what it is
+  std::string how;         // how to get it
+  std::string probe;       // the probe that would give it, empty if none does
+  std::vector<int> steps;  // 1-based numbers of the steps that need it
+};
+
+// A cause's fix rendered for one VM: the steps, the warnings their effects
+// and the cause bring, and what is still missing.
+struct RenderedFix {
+  std::vector<FixStep> steps;
+  std::vector<std::string> warnings;
+  std::vector<MissingValue> missing;
 };
 
 struct Candidate {
@@ -69,6 +109,7 @@ struct Candidate {
   double weight = 0;       // its share of what is still open (0..1), from the rules'
                            // likelihoods and the client's error
   bool confirmed = false;  // its test is positive
+  RenderedFix fix;         // when confirmed: its fix, rendered from the evidence
 };
 
 // What one answer to the next test would mean.
@@ -106,6 +147,7 @@ struct Report {
   std::vector<Evidence> evidence;
   std::vector<FixStep> fix;
   std::vector<std::string> warnings;
+  std::vector<MissingValue> missing;  // values the fix needs that nothing gave
   // Inconclusive: the remaining candidates, likeliest first, each with its
   // own next test.
   std::vector<Candidate> candidates;

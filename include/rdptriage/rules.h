@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,15 +52,31 @@ enum class Stage { kClient, kPlatform, kNetwork, kListener, kChannel, kLogon, kS
 std::string_view stage_name(Stage stage);
 bool parse_stage(std::string_view name, Stage* out);
 
+// Where a fact comes from: a section of a seed article, or a public page
+// (Microsoft Learn, a specification) by its address.
 struct SourceRef {
-  std::string seed;     // seed article file name
-  std::string section;  // section within it
+  std::string seed;     // seed article file name; empty for a url source
+  std::string url;      // https address; empty for a seed source
+  std::string section;  // section within it (may be empty for a url)
 };
 
 struct FixStepInfo {
-  std::string text;     // what the step does, in words
-  std::string command;  // command template with {placeholders}; may be empty
-  std::string shell;    // "bash" (az CLI), "powershell", "cmd"; empty if no command
+  std::string text;  // what the step does, in words
+  // Command template with {placeholders}; may be empty. For a step that
+  // runs through Run Command it is the PowerShell script itself.
+  std::string command;
+  std::string shell;  // "bash" (az CLI), "powershell", "cmd"; empty if no command
+  // Where the command runs: "admin_shell", "run_command", "serial_console",
+  // "client" or "directory"; empty for a step without a command.
+  std::string runs;
+  // What the step does to the estate: "restarts_vm", "restarts_service",
+  // "drops_sessions", "changes_registry", "opens_port", "changes_identity",
+  // "deletes_data", "changes_address", "lowers_security". Warnings follow
+  // from them.
+  std::vector<std::string> effects;
+  // The step applies only when its condition holds (it is left out when
+  // the evidence shows it does not).
+  bool conditional = false;
 };
 
 struct CauseInfo {
@@ -79,6 +96,17 @@ struct CauseInfo {
   std::string file;                       // rule file it came from
 };
 
+// A named fact a probe's answer can carry besides its value (IP flow
+// verify: the deciding rule, its priority and NSG), usable in fix commands.
+struct ProbeFieldInfo {
+  std::string name;   // e.g. "nsg"
+  std::string about;  // what it holds, in words
+  // How values are validated before they reach a command: a context key
+  // ("nsg", "resource_group", "port", ...), "azure_name", "integer", "ip"
+  // or "text".
+  std::string kind;
+};
+
 struct ProbeInfo {
   std::string id;
   std::string title;
@@ -86,10 +114,16 @@ struct ProbeInfo {
   // Default cost (hosts may override per evaluation). For a member of a
   // session, what it adds once the session is open.
   double cost_s = 0;
-  std::string domain;    // result domain, e.g. "enum(running|stopped)", "bool"
-  std::string how;       // the command or question that runs it
-  std::string fallback;  // probe to try when this one cannot run, may be empty
-  std::string session;   // the session it belongs to, may be empty
+  std::string domain;  // result domain, e.g. "enum(running|stopped)", "bool"
+  // The command or question that runs it. For a Run Command probe given as
+  // a script, the az vm run-command invoke command around that script.
+  std::string how;
+  std::string script;                  // Run Command probes: the PowerShell script, may be empty
+  std::string fallback;                // probe to try when this one cannot run, may be empty
+  std::string session;                 // the session it belongs to, may be empty
+  std::vector<ProbeFieldInfo> fields;  // named facts its answer may carry
+  std::vector<SourceRef> sources;      // where its method comes from, may be empty
+  std::string notes;                   // corrections made to the sources, and why
 };
 
 // Probes one invocation of a channel answers together (one Run Command
@@ -172,6 +206,14 @@ struct LoadOptions {
   // Extra rule files or directories (every *.json inside, sorted by name),
   // loaded on top of the bundled rules. Ids must not collide.
   std::vector<std::filesystem::path> paths;
+  // Signed rule packs (rule_pack.h): when not empty, every entry of
+  // `paths` must be a pack directory whose manifest is signed by one of
+  // these Ed25519 public keys (PEM) and matches its rule files; anything
+  // else fails the load with kUntrusted. The bundled rules are trusted as
+  // installed with the library.
+  std::vector<std::string> trusted_pack_keys;
+  // Replay protection: a pack named here is refused below this version.
+  std::map<std::string, std::uint64_t, std::less<>> min_pack_versions;
   // Load the bundled rules first. Default true.
   bool include_bundled = true;
   // Where the bundled rules are; empty means find them (bundled_rules_dir()).
@@ -222,6 +264,12 @@ class RuleSet {
   static StatusOr<RuleSet> load_documents(
       const std::vector<std::pair<std::string, std::string>>& documents,
       const LoadOptions& options = {});
+
+  // Identifies the loaded rules: "sha256:" and the SHA-256 over the sorted
+  // SHA-256s of every rule document's content (its JSON as parsed, so
+  // formatting does not count). The same files give the same digest in any
+  // load order; any change to any of them gives another. Reports carry it.
+  const std::string& digest() const;
 
   // Causes in path order (the order the engine considers them).
   const std::vector<CauseInfo>& causes() const;

@@ -35,6 +35,7 @@ enum class ErrorCode {
   kLimitExceeded = 5,    // an input exceeded a limit set in the options
   kIoError = 6,          // a file could not be read
   kInternal = 7,         // a bug in rdptriage; please report it
+  kUntrusted = 8,        // a rule pack is unsigned, tampered with, or signed by no trusted key
 };
 
 // Returns a stable lower-case name for `code`, e.g. "validation_error".

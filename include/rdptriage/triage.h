@@ -71,6 +71,13 @@ struct EvaluateOptions {
   // question to the user or a serial console session. Must be >= 0 and
   // finite.
   double exclusion_budget_s = 50;
+  // Once a cause is confirmed, the probes its fix reads (a value the fix
+  // would otherwise show as a placeholder, such as the NSG holding the deny
+  // or the account name; the condition of a step, such as whether the VM is
+  // a domain controller) are asked, cheapest first, while their charges add
+  // up to at most this many seconds. 0 asks none: the fix lists what is
+  // missing and the probe that would give it. Must be >= 0 and finite.
+  double fix_probe_budget_s = 50;
   // Cost overrides in seconds, by probe id or session id (a session's
   // opening cost). Values must be finite and > 0; unknown ids are rejected.
   std::map<std::string, double, std::less<>> cost_overrides;
@@ -163,6 +170,18 @@ class Triage {
   // evaluation is cancelled. How probes are chosen and when the diagnosis
   // stops: README.md, "How a diagnosis is reached".
   StatusOr<Report> evaluate(const EvaluateRequest& request) const;
+
+  // Renders the fix of `cause` for `context` and the evidence gathered so
+  // far (a report's `evidence`, or answers a host collected itself), the
+  // way evaluate() renders a confirmed cause's fix: values from the
+  // evidence's answers and fields, steps whose condition the evidence rules
+  // out left out, warnings from the steps' effects, and the values still
+  // missing. Use it to show the fix of a cause the report could not
+  // settle (Report::not_excluded, candidates). Returns kNotFound for an unknown cause id and
+  // kInvalidArgument for a context value Azure would not accept; evidence
+  // for unknown probes, or with values outside a probe's domain, is ignored.
+  StatusOr<RenderedFix> render_fix(std::string_view cause, const Context& context,
+                                   const std::vector<Evidence>& evidence) const;
 
   // Reads what the client showed (see client_error.h). Fails only with
   // kLimitExceeded when `text` is longer than options.max_bytes.

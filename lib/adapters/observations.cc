@@ -1,5 +1,6 @@
 #include "rdptriage/observations.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "json/json_document.h"
@@ -54,15 +55,47 @@ void parse_result(const internal::CompiledRules& rules, const std::string& id,
   const internal::Probe& probe = rules.probes[probe_it->second];
   ProbeValue value;
   std::string detail;
+  std::map<std::string, std::string, std::less<>> fields;
   const boost::json::value* raw = &v;
   std::string raw_ptr = ptr;
   if (v.is_object()) {
     const auto& obj = v.get_object();
-    if (!sink.check_fields(obj, ptr, id, {"value", "detail", "unavailable", "failed"})) return;
-    if (obj.size() != 1 && !(obj.size() == 2 && obj.contains("value") && obj.contains("detail"))) {
-      sink.add(ptr, id,
-               "give one of \"value\" (with optional \"detail\"), \"unavailable\" or \"failed\"");
+    if (!sink.check_fields(obj, ptr, id, {"value", "detail", "fields", "unavailable", "failed"}))
       return;
+    const bool value_form =
+        obj.contains("value") && !obj.contains("unavailable") && !obj.contains("failed");
+    if (!value_form && obj.size() != 1) {
+      sink.add(ptr, id,
+               "give one of \"value\" (with optional \"detail\" and \"fields\"), "
+               "\"unavailable\" or \"failed\"");
+      return;
+    }
+    if (const auto* f = obj.if_contains("fields")) {
+      std::string fptr = pointer_join(ptr, "fields");
+      if (!f->is_object()) {
+        sink.add(fptr, id, "fields must be an object of named facts (strings or numbers)");
+        return;
+      }
+      for (const auto& [k, fv] : f->get_object()) {
+        std::string name(k);
+        bool declared = std::any_of(probe.info.fields.begin(), probe.info.fields.end(),
+                                    [&](const ProbeFieldInfo& d) { return d.name == name; });
+        if (!declared) {
+          std::string list;
+          for (const ProbeFieldInfo& d : probe.info.fields)
+            list += (list.empty() ? "" : ", ") + d.name;
+          sink.add(pointer_join(fptr, name), id,
+                   "probe " + id + " declares no field \"" + name +
+                       "\" (declared: " + (list.empty() ? "none" : list) + ")");
+          continue;
+        }
+        if (fv.is_string())
+          fields[name] = std::string(fv.get_string());
+        else if (fv.is_int64() || fv.is_uint64())
+          fields[name] = boost::json::serialize(fv);
+        else
+          sink.add(pointer_join(fptr, name), id, "a field's value must be a string or an integer");
+      }
     }
     for (const char* kind : {"unavailable", "failed"}) {
       if (const auto* why = obj.if_contains(kind)) {
@@ -101,7 +134,9 @@ void parse_result(const internal::CompiledRules& rules, const std::string& id,
              "expected " + probe.domain.describe() + ", got " + boost::json::serialize(*raw));
     return;
   }
-  (*out)[id] = ProbeResult::value_of(std::move(value), std::move(detail));
+  ProbeResult result = ProbeResult::value_of(std::move(value), std::move(detail));
+  result.fields = std::move(fields);
+  (*out)[id] = std::move(result);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "engine/answer_meanings.h"
 #include "engine/condition_cost.h"
+#include "engine/fix_render.h"
 #include "engine/probe_choice.h"
 #include "engine/render.h"
 
@@ -33,7 +34,7 @@ Candidate make_candidate(const ConclusionInput& in, std::size_t i, const ProbeSe
     const int p = decisive_probe(test, *in.costing);
     const Probe& probe = st.rules().probes[static_cast<std::size_t>(p)];
     c.next_probe = probe.info.id;
-    c.next_test = render_template(probe.info.how, "bash", *in.context);
+    c.next_test = render_probe_test(probe, *in.context);
     c.cost_s = test.cost;
   }
   return c;
@@ -47,18 +48,22 @@ void conclude_confirmed(const ConclusionInput& in, std::size_t h, Report* r) {
   r->cause = cause.info.id;
   r->title = cause.info.title;
   r->explanation = render_template(cause.info.explanation, "", *in.context);
-  for (const FixStepInfo& step : cause.info.fix)
-    r->fix.push_back({render_template(step.text, "", *in.context),
-                      render_template(step.command, step.shell, *in.context), step.shell});
-  r->warnings = cause.info.warnings;
+  RenderedFix fix =
+      render_fix(st.rules(), static_cast<int>(st.cause_index(h)), *in.context, r->evidence);
+  r->fix = std::move(fix.steps);
+  r->warnings = std::move(fix.warnings);
+  r->missing = std::move(fix.missing);
   for (std::size_t i = 0; i < h; ++i) {
     if (st.status(i) != CauseStatus::kUnknown) continue;
     WorkItem x = cheapest_exclusion(st, *in.costing, i, true);
     r->not_excluded.push_back(make_candidate(in, i, x.bundle, 0));
   }
   for (std::size_t i = h + 1; i < st.size(); ++i)
-    if (st.status(i) == CauseStatus::kConfirmed)
+    if (st.status(i) == CauseStatus::kConfirmed) {
       r->also_confirmed.push_back(make_candidate(in, i, {}, 0));
+      r->also_confirmed.back().fix =
+          render_fix(st.rules(), static_cast<int>(st.cause_index(i)), *in.context, r->evidence);
+    }
   if (!r->not_excluded.empty())
     r->notes.push_back(std::to_string(r->not_excluded.size()) +
                        (r->not_excluded.size() == 1 ? " cause" : " causes") +
@@ -110,7 +115,7 @@ void conclude_inconclusive(const ConclusionInput& in, Report* r) {
     t.probe = probe.info.id;
     t.title = probe.info.title;
     t.channel = probe.info.channel;
-    t.command = render_template(probe.info.how, "bash", *in.context);
+    t.command = render_probe_test(probe, *in.context);
     t.cost_s = in.costing->charge(p);
     t.why = explain_choice(st, items, p, *in.costing);
     t.outcomes = answer_meanings(st, p);

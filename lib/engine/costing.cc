@@ -69,6 +69,8 @@ Status validate_options(const CompiledRules& rules, const EvaluateOptions& o) {
   if (o.max_parallel_probes == 0) return invalid("max_parallel_probes must be at least 1");
   if (!std::isfinite(o.exclusion_budget_s) || o.exclusion_budget_s < 0)
     return invalid("exclusion_budget_s must be a finite number of seconds, >= 0");
+  if (!std::isfinite(o.fix_probe_budget_s) || o.fix_probe_budget_s < 0)
+    return invalid("fix_probe_budget_s must be a finite number of seconds, >= 0");
   return Status();
 }
 

@@ -6,6 +6,7 @@
 #include "engine/conclusion.h"
 #include "engine/costing.h"
 #include "engine/diagnosis_state.h"
+#include "engine/fix_render.h"
 #include "engine/probe_choice.h"
 #include "engine/probe_runner.h"
 #include "engine/render.h"
@@ -14,15 +15,6 @@ namespace rdptriage::internal {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Context keys a probe answer can fill in when the host did not supply them,
-// so fix commands name the real address rather than a placeholder.
-constexpr std::pair<const char*, const char*> kDerivedContext[] = {
-    {"private_ip", "azure.private_ip"},
-    {"public_ip", "azure.public_ip_address"},
-    {"computer_name", "azure.computer_name"},
-    {"port", "client.dial_port"},
-};
 
 RunLimits limits_of(const EvaluateRequest& request, Clock::time_point start) {
   RunLimits limits;
@@ -51,6 +43,7 @@ class Planner {
     apply_channel_policy();
     state_.refresh();
     if (!in_.adapters.empty()) probe_loop();
+    if (!in_.adapters.empty()) ask_fix_probes();
     const Context ctx = render_context();
     ConclusionInput c;
     c.state = &state_;
@@ -130,6 +123,24 @@ class Planner {
     }
   }
 
+  // Once a cause is confirmed, the probes its fix reads are asked, cheapest
+  // first, within options.fix_probe_budget_s (see fix_reads()).
+  void ask_fix_probes() {
+    double left = options_.fix_probe_budget_s;
+    while (state_.horizon() < state_.size() && runner_.stop_reason().empty() &&
+           report_.evidence.size() < options_.max_probes) {
+      const int cause = static_cast<int>(state_.cause_index(state_.horizon()));
+      int best = -1;
+      for (int p : fix_reads(rules_, cause, *in_.context, report_.evidence, state_.answers()))
+        if (costing_.charge(p) <= left && (best < 0 || costing_.charge(p) < costing_.charge(best)))
+          best = p;
+      if (best < 0) return;
+      left -= costing_.charge(best);
+      std::vector<ProbeRun> runs = runner_.run({&rules_.probes[static_cast<std::size_t>(best)]});
+      record(best, std::move(runs.front()));
+    }
+  }
+
   void record(int probe, ProbeRun run) {
     const Probe& p = rules_.probes[static_cast<std::size_t>(probe)];
     Evidence ev;
@@ -167,22 +178,7 @@ class Planner {
     report_.evidence.push_back(std::move(ev));
   }
 
-  Context render_context() const {
-    Context ctx = *in_.context;
-    for (const auto& [key, probe_id] : kDerivedContext) {
-      if (ctx.count(key)) continue;
-      auto it = rules_.probe_index.find(probe_id);
-      if (it == rules_.probe_index.end()) continue;
-      const ProbeValue* v = state_.answers().effective(it->second);
-      if (v != nullptr) ctx.emplace(key, to_string(*v));
-    }
-    if (!ctx.count("source_prefix") && ctx.count("client_ip"))
-      ctx.emplace("source_prefix",
-                  ctx.at("client_ip") +
-                      (ctx.at("client_ip").find(':') == std::string::npos ? "/32" : "/128"));
-    if (!ctx.count("port")) ctx.emplace("port", "3389");
-    return ctx;
-  }
+  Context render_context() const { return fix_context(rules_, *in_.context, report_.evidence); }
 
   const PlanInput& in_;
   const CompiledRules& rules_;

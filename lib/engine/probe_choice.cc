@@ -158,7 +158,13 @@ std::vector<WorkItem> work_items(const DiagnosisState& state, const Costing& cos
 }
 
 std::vector<ProbeScore> rank_probes(const std::vector<WorkItem>& items, const Costing& costing) {
+  // A probe's score sums what it can confirm and the gates it can pass
+  // (each clears a whole stage), plus the best single exclusion by a
+  // cause's own test: those overlap (each is worth the mass after its
+  // candidate), so summing them would count the same later candidates once
+  // per earlier candidate the probe can rule out.
   std::map<int, ProbeScore> by_probe;
+  std::map<int, double> best_exclusion;
   for (const WorkItem& item : items) {
     const double v = item.value();
     if (!(v > 0)) continue;
@@ -168,12 +174,18 @@ std::vector<ProbeScore> rank_probes(const std::vector<WorkItem>& items, const Co
         s.probe = probe;
         s.earliest = item.candidate;
       }
-      s.score += v;
+      if (item.confirm || item.gate >= 0)
+        s.score += v;
+      else
+        best_exclusion[probe] = std::max(best_exclusion[probe], v);
       s.earliest = std::min(s.earliest, item.candidate);
     }
   }
   std::vector<ProbeScore> ranked;
-  for (auto& [probe, s] : by_probe) ranked.push_back(s);
+  for (auto& [probe, s] : by_probe) {
+    s.score += best_exclusion[probe];
+    ranked.push_back(s);
+  }
   std::sort(ranked.begin(), ranked.end(), [&](const ProbeScore& a, const ProbeScore& b) {
     // Scores within a part in a million are a tie (sums of the same terms
     // in another order).

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "rdptriage/triage.h"
+#include "rules/templates.h"
 
 namespace rdptriage {
 namespace {
@@ -108,6 +109,12 @@ Status check_resource_name(std::string_view key, std::string_view v, std::size_t
   return Status();
 }
 
+// The shortest prefixes an RDP allow rule may name. An IPv4 /8 is 16.7
+// million addresses, already more than any one organisation's range; a /1 is
+// half the internet. IPv6 /32 is a whole ISP allocation.
+constexpr unsigned kMinIpv4PrefixBits = 8;
+constexpr unsigned kMinIpv6PrefixBits = 32;
+
 Status check_source_prefix(std::string_view v) {
   static constexpr std::array<std::string_view, 5> kEverywhere = {"*", "0.0.0.0/0", "internet",
                                                                   "any", "::/0"};
@@ -124,9 +131,18 @@ Status check_source_prefix(std::string_view v) {
   if (!is_ip(addr)) return invalid("source_prefix", v, "is not an IP address or CIDR prefix");
   if (slash != std::string_view::npos) {
     unsigned bits;
-    unsigned max = is_ipv4(addr) ? 32 : 128;
-    if (!parse_uint(v.substr(slash + 1), max, &bits) || bits == 0)
+    const bool v4 = is_ipv4(addr);
+    const unsigned max = v4 ? 32 : 128;
+    if (!parse_uint(v.substr(slash + 1), max, &bits))
       return invalid("source_prefix", v, "has an invalid prefix length");
+    const unsigned min = v4 ? kMinIpv4PrefixBits : kMinIpv6PrefixBits;
+    if (bits < min)
+      return invalid("source_prefix", v,
+                     "is too broad: a prefix shorter than /" + std::to_string(min) + " (IPv" +
+                         (v4 ? "4" : "6") +
+                         ") covers a large share of the internet, so an RDP allow rule for it "
+                         "is as good as open to everyone; scope it to your own address or range, "
+                         "or use Azure Bastion");
   }
   return Status();
 }
@@ -136,6 +152,12 @@ Status check_source_prefix(std::string_view v) {
 Status validate_context_value(std::string_view key, std::string_view v) {
   if (key == "subscription")
     return is_guid(v) ? Status() : invalid(key, v, "is not a subscription id (a GUID)");
+  if (!v.empty() && v.front() == '-' &&
+      (key == "resource_group" || key == "computer_name" || key == "vm" || key == "nsg" ||
+       key == "nic" || key == "username" || key == "location" || key == "source_vm"))
+    return invalid(key, v,
+                   "starts with '-', which a command would read as an option (argument "
+                   "injection); Azure names never start with '-'");
   if (key == "resource_group") {
     if (v.empty() || v.size() > 90 || !all_of(v, is_rg_char) || v.back() == '.')
       return invalid(key, v,
@@ -143,7 +165,37 @@ Status validate_context_value(std::string_view key, std::string_view v) {
                      "'(', ')'; not ending in '.')");
     return Status();
   }
-  if (key == "vm") return check_resource_name(key, v, 64);
+  if (key == "vm" || key == "source_vm") return check_resource_name(key, v, 64);
+  if (key == "new_vm_size") {
+    if (v.size() < 3 || v.size() > 64 ||
+        !all_of(v, [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; }) ||
+        !(v.starts_with("Standard_") || v.starts_with("Basic_")))
+      return invalid(key, v, "is not a VM size like Standard_D4s_v5");
+    return Status();
+  }
+  if (key == "new_os_disk_size_gb") {
+    unsigned gb;
+    return parse_uint(v, 4095, &gb) && gb > 0
+               ? Status()
+               : invalid(key, v, "is not an OS disk size in GiB (1 to 4095)");
+  }
+  if (key == "domain_admin") {
+    std::size_t sep = v.find_first_of("\\@");
+    auto part_ok = [](std::string_view p) {
+      return !p.empty() && p.size() <= 64 && all_of(p, is_name_char) &&
+             is_alnum(static_cast<unsigned char>(p.front()));
+    };
+    bool ok = sep == std::string_view::npos
+                  ? part_ok(v)
+                  : part_ok(v.substr(0, sep)) && part_ok(v.substr(sep + 1)) &&
+                        v.find_first_of("\\@", sep + 1) == std::string_view::npos;
+    return ok ? Status()
+              : invalid(key, v, "is not an account name like CONTOSO\\admin or admin@contoso.com");
+  }
+  if (key == "new_password")
+    return invalid(key, "(hidden)",
+                   "is refused: rdptriage never writes a password into a command or report; "
+                   "type it where the command shows the placeholder");
   if (key == "nic" || key == "nsg") return check_resource_name(key, v, 80);
   if (key == "port") {
     unsigned port;
@@ -175,12 +227,22 @@ Status validate_context_value(std::string_view key, std::string_view v) {
 }
 
 std::string quote_for_shell(std::string_view shell, std::string_view value) {
-  auto plain = [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '/' || c == ':' ||
-           c == ',' || c == '@' || c == '+' || c == '=';
+  // Characters that are one plain word in every supported shell: no
+  // quoting, expansion, globbing, separators or (at the start) options.
+  //   bash: also , @ + = : / are plain.
+  //   PowerShell: ',' builds an array and '@' starts a splat or here-string.
+  //   cmd: ',' ';' '=' separate arguments like spaces.
+  auto plain = [&](unsigned char c) {
+    if (std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '/' || c == ':' || c == '+')
+      return true;
+    if (c == ',' || c == '@') return shell == "bash";
+    if (c == '=') return shell != "cmd";
+    return false;
   };
-  if (!value.empty() && std::all_of(value.begin(), value.end(),
-                                    [&](char c) { return plain(static_cast<unsigned char>(c)); }))
+  const bool leading_dash = !value.empty() && value.front() == '-';
+  if (!value.empty() && !(leading_dash && shell == "powershell") &&
+      std::all_of(value.begin(), value.end(),
+                  [&](char c) { return plain(static_cast<unsigned char>(c)); }))
     return std::string(value);
   if (shell == "powershell") {
     // Single-quoted strings expand nothing; a quote is escaped by doubling,
@@ -200,9 +262,15 @@ std::string quote_for_shell(std::string_view shell, std::string_view value) {
     return out + "'";
   }
   if (shell == "cmd") {
-    // cmd.exe expands %VAR% and !VAR! even inside quotes and has no way to
-    // escape a quote there: anything beyond plain characters is refused.
-    return "<unsafe-value>";
+    // Inside double quotes cmd.exe takes & | < > ( ) , ; = ^ and spaces
+    // literally, but it still expands %VAR% (and !VAR! with delayed
+    // expansion) and cannot escape a quote: those values are refused with
+    // a redirection cmd fails on before running anything.
+    bool quotable = std::all_of(value.begin(), value.end(), [](char c) {
+      auto u = static_cast<unsigned char>(c);
+      return u >= 0x20 && u != 0x7f && c != '"' && c != '%' && c != '!';
+    });
+    return quotable ? "\"" + std::string(value) + "\"" : "<unsafe-value>";
   }
   // POSIX shells: single quotes expand nothing; end, escape, reopen for '.
   std::string out = "'";
@@ -216,6 +284,78 @@ std::string quote_for_shell(std::string_view shell, std::string_view value) {
 }
 
 namespace internal {
+namespace {
+
+std::string variable_name(std::string_view short_name) {
+  std::string out = "RDPTRIAGE_MISSING_";
+  for (char c : short_name) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+std::string missing_marker(std::string_view shell, QuoteState state, std::string_view name) {
+  if (shell == "bash") {
+    std::string guard = bash_missing_marker(name);
+    if (state == QuoteState::kDouble) return "\"" + guard + "\"";
+    if (state == QuoteState::kSingle) return "'" + guard + "'";
+    return guard;
+  }
+  if (shell == "powershell" && state != QuoteState::kSingle)
+    return "$(throw 'rdptriage: " + std::string(name) + " is missing')";
+  if (shell == "cmd" && state == QuoteState::kDouble) return "\"<" + std::string(name) + ">\"";
+  return "<" + std::string(name) + ">";
+}
+
+bool is_ps_quote(std::string_view rest, char kind) {
+  if (rest.empty()) return false;
+  if (rest.front() == kind) return true;
+  if (rest.size() < 3 || static_cast<unsigned char>(rest[0]) != 0xE2 ||
+      static_cast<unsigned char>(rest[1]) != 0x80)
+    return false;
+  auto b = static_cast<unsigned char>(rest[2]);
+  return kind == '\'' ? (b >= 0x98 && b <= 0x9B) : (b >= 0x9C && b <= 0x9E);
+}
+
+std::string quote_in_context(std::string_view shell, QuoteState state, std::string_view v) {
+  if (shell.empty()) return std::string(v);
+  if (state == QuoteState::kNone) return quote_for_shell(shell, v);
+  if (shell == "bash") {
+    if (quote_for_shell("bash", v) == v) return std::string(v);
+    // Close the quote, add the value as its own single-quoted word, reopen:
+    // bash joins adjacent words, and single quotes expand nothing.
+    return state == QuoteState::kDouble ? "\"" + bash_single_quote(v) + "\""
+                                        : "'" + bash_single_quote(v) + "'";
+  }
+  if (shell == "powershell") {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      std::string_view rest = v.substr(i);
+      std::size_t len = static_cast<unsigned char>(v[i]) == 0xE2 && rest.size() >= 3 ? 3 : 1;
+      if (state == QuoteState::kSingle && is_ps_quote(rest, '\'')) {
+        out.append(rest.substr(0, len)).append(rest.substr(0, len));  // doubled: literal
+      } else if (state == QuoteState::kDouble &&
+                 (v[i] == '`' || v[i] == '$' || is_ps_quote(rest, '"'))) {
+        out += '`';
+        out.append(rest.substr(0, len));
+      } else {
+        out.append(rest.substr(0, len));
+      }
+      i += len - 1;
+    }
+    return out;
+  }
+  // cmd inside double quotes: everything but a quote and %/! expansions is literal.
+  bool safe = std::all_of(v.begin(), v.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u != 0x7f && c != '"' && c != '%' && c != '!';
+  });
+  return safe ? std::string(v) : "<unsafe-value>";
+}
+
+}  // namespace
+
+std::string bash_missing_marker(std::string_view short_name) {
+  return "${" + variable_name(short_name) + ":?}";
+}
 
 Status validate_context(const Context& context) {
   for (const auto& [key, value] : context) {
@@ -225,33 +365,70 @@ Status validate_context(const Context& context) {
   return Status();
 }
 
-std::string render_template(std::string_view text, std::string_view shell, const Context& context) {
-  std::string out;
-  out.reserve(text.size() + 32);
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t open = text.find('{', i);
-    if (open == std::string_view::npos) break;
-    std::size_t close = text.find('}', open + 1);
-    if (close == std::string_view::npos) break;
-    std::string_view key = text.substr(open + 1, close - open - 1);
-    bool is_key = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-      return std::islower(static_cast<unsigned char>(c)) || c == '_';
-    });
-    out.append(text.substr(i, open - i));
-    if (!is_key) {
-      out.append(text.substr(open, close - open + 1));
-    } else {
-      auto it = context.find(key);
-      if (it != context.end() && validate_context_value(key, it->second).ok())
-        out += shell.empty() ? it->second : quote_for_shell(shell, it->second);
-      else
-        out += "<" + std::string(key) + ">";
-    }
-    i = close + 1;
+Status validate_kind(std::string_view kind, std::string_view value) {
+  if (kind == "azure_name") {
+    if (!value.empty() && value.front() == '-')
+      return invalid(kind, value, "starts with '-', which a command would read as an option");
+    return check_resource_name(kind, value, 80);
   }
-  out.append(text.substr(i));
+  if (kind == "integer") {
+    unsigned n;
+    return parse_uint(value, 4294967295u, &n) ? Status() : invalid(kind, value, "is not a number");
+  }
+  if (kind == "ip") return is_ip(value) ? Status() : invalid(kind, value, "is not an IP address");
+  if (kind == "text" || kind.empty()) {
+    if (!value.empty() && value.front() == '-')
+      return invalid(kind, value, "starts with '-', which a command would read as an option");
+    if (value.empty() || value.size() > 256 || !all_of(value, is_printable))
+      return invalid(kind, value, "is empty, too long or holds control characters");
+    return Status();
+  }
+  return validate_context_value(kind, value);
+}
+
+RenderedText render_with(std::string_view text, std::string_view shell,
+                         const PlaceholderLookup& lookup, MissingStyle style) {
+  RenderedText out;
+  out.text.reserve(text.size() + 32);
+  QuoteTracker tracker(shell.empty() ? "bash" : shell);
+  std::size_t at = 0;
+  for (const PlaceholderRef& ref : find_placeholders(text)) {
+    std::string_view before = text.substr(at, ref.begin - at);
+    out.text.append(before);
+    tracker.feed(before);
+    std::optional<std::string> value;
+    for (const std::string& alt : ref.alternatives) {
+      value = lookup(split_placeholder(alt));
+      if (value) break;
+    }
+    if (value) {
+      out.text += quote_in_context(shell, tracker.state(), *value);
+    } else {
+      PlaceholderName first = split_placeholder(ref.alternatives.front());
+      const std::string name = first.short_name();
+      out.text += style == MissingStyle::kSentinel && !shell.empty()
+                      ? "\x01" + name + "\x02"
+                      : missing_marker(shell, tracker.state(), name);
+      bool seen = std::any_of(out.missing.begin(), out.missing.end(),
+                              [&](const PlaceholderName& m) { return m.short_name() == name; });
+      if (!seen) out.missing.push_back(std::move(first));
+    }
+    at = ref.end;
+  }
+  out.text.append(text.substr(at));
   return out;
+}
+
+std::string render_template(std::string_view text, std::string_view shell, const Context& context) {
+  return render_with(text, shell,
+                     [&](const PlaceholderName& n) -> std::optional<std::string> {
+                       if (n.key.empty()) return std::nullopt;
+                       auto it = context.find(n.key);
+                       if (it == context.end() || !validate_context_value(n.key, it->second).ok())
+                         return std::nullopt;
+                       return it->second;
+                     })
+      .text;
 }
 
 }  // namespace internal

@@ -91,23 +91,6 @@ boost::json::value result_of(const ProbeResult& r) {
   return nullptr;
 }
 
-boost::json::array candidates_json(const std::vector<Candidate>& list) {
-  boost::json::array out;
-  for (const Candidate& c : list) {
-    boost::json::object item;
-    item["cause"] = c.cause;
-    item["layer"] = layer_name(c.layer);
-    item["title"] = c.title;
-    item["next_test"] = c.next_test;
-    item["next_probe"] = c.next_probe;
-    item["cost_s"] = finite_or_null(c.cost_s);
-    item["weight"] = finite_or_null(c.weight);
-    item["confirmed"] = c.confirmed;
-    out.push_back(std::move(item));
-  }
-  return out;
-}
-
 std::string effect_of(const Evidence& e) {
   std::string out;
   auto add = [&](const char* verb, const std::vector<std::string>& ids) {
@@ -164,6 +147,67 @@ boost::json::object client_error_json(const ClientErrorReading& r) {
   return o;
 }
 
+boost::json::array fix_json(const std::vector<FixStep>& steps) {
+  boost::json::array fix;
+  for (const FixStep& f : steps) {
+    boost::json::object step;
+    step["text"] = f.text;
+    step["command"] = f.command;
+    if (!f.shell.empty()) step["shell"] = f.shell;
+    if (!f.runs.empty()) {
+      step["runs"] = f.runs;
+      step["where"] = f.where;
+    }
+    if (!f.script.empty()) {
+      step["script"] = f.script;
+      step["script_shell"] = f.script_shell;
+    }
+    if (!f.effects.empty()) step["effects"] = string_array(f.effects);
+    if (f.conditional) step["conditional"] = true;
+    if (!f.missing.empty()) step["missing"] = string_array(f.missing);
+    fix.push_back(std::move(step));
+  }
+  return fix;
+}
+
+boost::json::array missing_json(const std::vector<MissingValue>& missing) {
+  boost::json::array out;
+  for (const MissingValue& m : missing) {
+    boost::json::object item;
+    item["name"] = m.name;
+    item["about"] = m.about;
+    item["how"] = m.how;
+    item["probe"] = m.probe.empty() ? boost::json::value(nullptr) : boost::json::value(m.probe);
+    boost::json::array steps;
+    for (int n : m.steps) steps.push_back(n);
+    item["steps"] = std::move(steps);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+boost::json::array candidates_json(const std::vector<Candidate>& candidates) {
+  boost::json::array out;
+  for (const Candidate& c : candidates) {
+    boost::json::object item;
+    item["cause"] = c.cause;
+    item["layer"] = layer_name(c.layer);
+    item["title"] = c.title;
+    item["next_test"] = c.next_test;
+    item["next_probe"] = c.next_probe;
+    item["cost_s"] = finite_or_null(c.cost_s);
+    item["weight"] = finite_or_null(c.weight);
+    item["confirmed"] = c.confirmed;
+    if (c.confirmed) {
+      item["fix"] = fix_json(c.fix.steps);
+      item["warnings"] = string_array(c.fix.warnings);
+      item["missing"] = missing_json(c.fix.missing);
+    }
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string client_error_to_json(const ClientErrorReading& reading) {
@@ -205,16 +249,9 @@ std::string report_to_json(const Report& r) {
     evidence.push_back(std::move(item));
   }
   o["evidence"] = std::move(evidence);
-  boost::json::array fix;
-  for (const FixStep& f : r.fix) {
-    boost::json::object step;
-    step["text"] = f.text;
-    step["command"] = f.command;
-    if (!f.shell.empty()) step["shell"] = f.shell;
-    fix.push_back(std::move(step));
-  }
-  o["fix"] = std::move(fix);
+  o["fix"] = fix_json(r.fix);
   o["warnings"] = string_array(r.warnings);
+  o["missing"] = missing_json(r.missing);
   o["candidates"] = candidates_json(r.candidates);
   if (r.next_test) {
     const NextTest& t = *r.next_test;

@@ -102,7 +102,8 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
       auto it = rules.symptom_index.find(input.symptom);
       if (it == rules.symptom_index.end())
         return Status(ErrorCode::kInvalidArgument,
-                      "unknown symptom \"" + input.symptom + "\" (see `rdptriage rules table`)");
+                      "unknown symptom \"" + input.symptom +
+                          "\": RuleSet::symptoms() lists the symptoms the loaded rules know");
       input.candidates = rules.symptoms[it->second].causes;
     }
     if (const std::string& lead = input.client_error.leading_cause; !lead.empty()) {

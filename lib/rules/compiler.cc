@@ -7,14 +7,48 @@
 #include <set>
 
 #include "rules/field_reader.h"
+#include "rules/steps.h"
+#include "rules/templates.h"
 
 namespace rdptriage::internal {
 namespace {
 
-constexpr std::array<std::string_view, 13> kPlaceholders = {
-    "subscription", "resource_group", "vm",           "nic",        "nsg",
-    "port",         "source_prefix",  "client_ip",    "private_ip", "public_ip",
-    "username",     "location",       "computer_name"};
+// Context keys a template may name. The last ones are values the person
+// running the fix chooses; rdptriage never fills new_password.
+constexpr std::array<std::string_view, 18> kPlaceholders = {"subscription",
+                                                            "resource_group",
+                                                            "vm",
+                                                            "nic",
+                                                            "nsg",
+                                                            "port",
+                                                            "source_prefix",
+                                                            "client_ip",
+                                                            "private_ip",
+                                                            "public_ip",
+                                                            "username",
+                                                            "location",
+                                                            "computer_name",
+                                                            "source_vm",
+                                                            "new_vm_size",
+                                                            "new_os_disk_size_gb",
+                                                            "new_password",
+                                                            "domain_admin"};  // clang-format off
+
+// Kinds a probe field's value can be validated as, besides context keys.
+constexpr std::array<std::string_view, 4> kFieldKinds = {"azure_name", "integer", "ip", "text"};
+
+bool has_control_chars(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\n' && c != '\t') || u == 0x7f;
+  });
+}
+
+std::string known_list() {
+  std::string list;
+  for (auto p : kPlaceholders) list += (list.empty() ? "" : ", ") + std::string(p);
+  return list;
+}
 
 bool parse_domain(DiagnosticSink& sink, const boost::json::value& v, const std::string& pointer,
                   const std::string& subject, ResultDomain* out) {
@@ -90,7 +124,11 @@ bool is_known_placeholder(std::string_view name) {
 
 void RuleCompiler::add_error(ErrorCode code, Diagnostic diagnostic) {
   loose_.push_back(std::move(diagnostic));
-  if (code == ErrorCode::kLimitExceeded || worst_ == ErrorCode::kOk ||
+  // An untrusted pack is the first thing a host must hear about; then limits,
+  // then what could not be read.
+  if (worst_ == ErrorCode::kUntrusted) return;
+  if (code == ErrorCode::kUntrusted || code == ErrorCode::kLimitExceeded ||
+      worst_ == ErrorCode::kOk ||
       (code == ErrorCode::kIoError && worst_ != ErrorCode::kLimitExceeded))
     worst_ = code;
 }
@@ -134,21 +172,94 @@ void RuleCompiler::add_document(JsonDocument document) {
 
 void RuleCompiler::check_placeholders(int doc, const std::string& pointer,
                                       const std::string& subject, const std::string& text) {
-  std::size_t i = 0;
-  while ((i = text.find('{', i)) != std::string::npos) {
-    std::size_t close = text.find('}', i + 1);
-    if (close == std::string::npos) return;
-    std::string_view name(text.data() + i + 1, close - i - 1);
-    bool is_word = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-      return std::islower(static_cast<unsigned char>(c)) || c == '_';
-    });
-    if (is_word && !is_known_placeholder(name)) {
-      std::string list;
-      for (auto p : kPlaceholders) list += (list.empty() ? "" : ", ") + std::string(p);
-      sink(doc).add(pointer, subject,
-                    "unknown placeholder {" + std::string(name) + "} (known: " + list + ")");
+  for (const PlaceholderRef& ref : find_placeholders(text)) {
+    for (const std::string& alt : ref.alternatives) {
+      PlaceholderName n = split_placeholder(alt);
+      if (!n.probe.empty()) {
+        sink(doc).add(pointer, subject,
+                      "{" + alt +
+                          "} names a probe: probe answers and fields can be used in fix steps "
+                          "only, not here");
+      } else if (!is_known_placeholder(n.key)) {
+        sink(doc).add(pointer, subject,
+                      "unknown placeholder {" + alt + "} (known: " + known_list() + ")");
+      }
     }
-    i = close + 1;
+  }
+}
+
+void RuleCompiler::read_sources(DiagnosticSink& s, const boost::json::value* v,
+                                const std::string& pointer, const std::string& subject,
+                                bool required, std::vector<SourceRef>* out) {
+  if (v == nullptr) {
+    if (required) s.add(pointer, subject, "missing required field \"sources\"");
+    return;
+  }
+  if (!v->is_array()) {
+    s.add(pointer, subject, "\"sources\" must be an array");
+    return;
+  }
+  const auto& arr = v->get_array();
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    std::string src_ptr = pointer_join(pointer, i);
+    const boost::json::object* src = as_object(s, arr[i], src_ptr, "a source");
+    if (src == nullptr) continue;
+    s.check_fields(*src, src_ptr, subject, {"seed", "url", "section"});
+    Reader sr(s, *src, src_ptr, subject);
+    SourceRef ref;
+    const bool seed = src->contains("seed");
+    if (seed == src->contains("url")) {
+      s.add(src_ptr, subject,
+            "a source names either a \"seed\" (with its \"section\") or a \"url\"");
+      continue;
+    }
+    if (seed) {
+      sr.string("seed", &ref.seed, true);
+      sr.string("section", &ref.section, true);
+    } else {
+      sr.string("url", &ref.url, true);
+      sr.string("section", &ref.section, false);
+      if (!ref.url.empty() && (ref.url.rfind("https://", 0) != 0 || ref.url.size() < 12 ||
+                               ref.url.find_first_of(" \t\n\"<>") != std::string::npos))
+        s.add(sr.at("url"), subject, "a source url must be an https:// address");
+    }
+    out->push_back(std::move(ref));
+  }
+}
+
+void RuleCompiler::read_probe_fields(DiagnosticSink& s, const boost::json::value& v,
+                                     const std::string& pointer, ProbeDecl* d) {
+  const std::string& id = d->probe.info.id;
+  if (!v.is_object()) {
+    s.add(pointer, id, "\"fields\" must be an object mapping field names to what they hold");
+    return;
+  }
+  for (const auto& [key, value] : v.get_object()) {
+    std::string name(key);
+    std::string ptr = pointer_join(pointer, name);
+    ProbeFieldInfo f;
+    f.name = name;
+    if (!valid_id(name, false) || !std::islower(static_cast<unsigned char>(name.front()))) {
+      s.add(ptr, id, "field names are lower-case words like \"nsg_scope\"");
+      continue;
+    }
+    if (value.is_string()) {
+      f.about = std::string(value.get_string());
+    } else if (const boost::json::object* obj = as_object(s, value, ptr, "a field")) {
+      s.check_fields(*obj, ptr, id, {"about", "kind"});
+      Reader fr(s, *obj, ptr, id);
+      fr.string("about", &f.about, true);
+      fr.string("kind", &f.kind, false);
+    } else {
+      continue;
+    }
+    if (f.about.empty()) s.add(ptr, id, "say what the field holds");
+    if (f.kind.empty()) f.kind = is_known_placeholder(name) ? name : "text";
+    if (!is_known_placeholder(f.kind) &&
+        std::find(kFieldKinds.begin(), kFieldKinds.end(), f.kind) == kFieldKinds.end())
+      s.add(pointer_join(ptr, "kind"), id,
+            "unknown kind \"" + f.kind + "\" (a context key, azure_name, integer, ip or text)");
+    d->probe.info.fields.push_back(std::move(f));
   }
 }
 
@@ -167,11 +278,19 @@ void RuleCompiler::read_probe(int doc, const boost::json::value& v, const std::s
     ok = false;
   }
   ok = s.check_fields(*obj, pointer, d.probe.info.id,
-                      {"id", "title", "channel", "cost_s", "result", "how", "fallback"}) &&
+                      {"id", "title", "channel", "cost_s", "result", "how", "script", "fallback",
+                       "fields", "sources", "notes"}) &&
        ok;
   ok = r.string("title", &d.probe.info.title, true) && ok;
-  ok = r.string("how", &d.probe.info.how, true) && ok;
+  const bool has_script = obj->contains("script");
+  ok = r.string("how", &d.probe.info.how, !has_script) && ok;
+  ok = r.string("script", &d.probe.info.script, false) && ok;
   ok = r.string("fallback", &d.fallback_id, false) && ok;
+  r.string("notes", &d.probe.info.notes, false);
+  read_sources(s, obj->if_contains("sources"), r.at("sources"), d.probe.info.id, false,
+               &d.probe.info.sources);
+  if (const auto* fields = obj->if_contains("fields"))
+    read_probe_fields(s, *fields, r.at("fields"), &d);
   std::string channel;
   if (r.string("channel", &channel, true)) {
     if (!parse_channel(channel, &d.probe.info.channel)) {
@@ -200,6 +319,24 @@ void RuleCompiler::read_probe(int doc, const boost::json::value& v, const std::s
     ok = false;
   }
   check_placeholders(doc, r.at("how"), d.probe.info.id, d.probe.info.how);
+  if (has_script) {
+    check_placeholders(doc, r.at("script"), d.probe.info.id, d.probe.info.script);
+    if (d.probe.info.channel != Channel::kRunCommand)
+      s.add(r.at("script"), d.probe.info.id,
+            "only run_command probes take a \"script\" (the PowerShell Run Command runs)");
+    else if (!d.probe.info.how.empty())
+      s.add(r.at("how"), d.probe.info.id,
+            "give \"how\" or \"script\", not both: a script's how is the Run Command around it");
+    if (has_control_chars(d.probe.info.script))
+      s.add(r.at("script"), d.probe.info.id, "the script holds control characters");
+    d.probe.info.how = run_command_template(d.probe.info.script);
+  } else if (d.probe.info.how.rfind("az ", 0) == 0) {
+    for (const std::string& bad : bash_double_quote_expansions(d.probe.info.how))
+      s.add(r.at("how"), d.probe.info.id,
+            "bash expands \"" + bad +
+                "\" inside double quotes before az runs: single-quote the PowerShell, or give "
+                "it as \"script\"");
+  }
   d.probe.info.domain = d.probe.domain.describe();
   d.probe.info.fallback = d.fallback_id;
   if (ok || !d.probe.info.id.empty()) probes_.push_back(std::move(d));
@@ -283,39 +420,128 @@ void RuleCompiler::read_cause(int doc, const boost::json::value& v, const std::s
   check_placeholders(doc, r.at("explanation"), id, d.info.explanation);
   if (const boost::json::array* fix = r.array("fix", true)) {
     if (fix->empty()) s.add(r.at("fix"), id, "a rule needs at least one fix step");
-    for (std::size_t i = 0; i < fix->size(); ++i) {
-      std::string step_ptr = pointer_join(r.at("fix"), i);
-      const boost::json::object* step = as_object(s, (*fix)[i], step_ptr, "a fix step");
-      if (step == nullptr) continue;
-      s.check_fields(*step, step_ptr, id, {"text", "command", "shell"});
-      Reader sr(s, *step, step_ptr, id);
-      FixStepInfo f;
-      sr.string("text", &f.text, true);
-      sr.string("command", &f.command, false);
-      sr.string("shell", &f.shell, false);
-      if (!f.command.empty() && f.shell.empty())
-        s.add(step_ptr, id, "a step with a command needs \"shell\" (bash, powershell, cmd)");
-      else if (!f.shell.empty() && f.shell != "bash" && f.shell != "powershell" && f.shell != "cmd")
-        s.add(sr.at("shell"), id, "unknown shell \"" + f.shell + "\" (bash, powershell, cmd)");
-      check_placeholders(doc, sr.at("text"), id, f.text);
-      check_placeholders(doc, sr.at("command"), id, f.command);
-      d.info.fix.push_back(std::move(f));
-    }
+    for (std::size_t i = 0; i < fix->size(); ++i)
+      read_fix_step(doc, (*fix)[i], pointer_join(r.at("fix"), i), &d);
   }
-  if (const boost::json::array* sources = r.array("sources", true)) {
-    for (std::size_t i = 0; i < sources->size(); ++i) {
-      std::string src_ptr = pointer_join(r.at("sources"), i);
-      const boost::json::object* src = as_object(s, (*sources)[i], src_ptr, "a source");
-      if (src == nullptr) continue;
-      s.check_fields(*src, src_ptr, id, {"seed", "section"});
-      Reader sr(s, *src, src_ptr, id);
-      SourceRef ref;
-      sr.string("seed", &ref.seed, true);
-      sr.string("section", &ref.section, true);
-      d.info.sources.push_back(std::move(ref));
-    }
-  }
+  if (!obj->contains("sources")) s.require(*obj, pointer, id, "sources");
+  read_sources(s, obj->if_contains("sources"), r.at("sources"), id, false, &d.info.sources);
   if (!id.empty()) causes_.push_back(std::move(d));
+}
+
+void RuleCompiler::read_fix_step(int doc, const boost::json::value& v, const std::string& step_ptr,
+                                 CauseDecl* d) {
+  DiagnosticSink& s = sink(doc);
+  const std::string& id = d->info.id;
+  const boost::json::object* step = as_object(s, v, step_ptr, "a fix step");
+  if (step == nullptr) return;
+  s.check_fields(*step, step_ptr, id, {"text", "command", "shell", "runs", "effects", "when"});
+  Reader sr(s, *step, step_ptr, id);
+  FixStepInfo f;
+  sr.string("text", &f.text, true);
+  sr.string("command", &f.command, false);
+  sr.string("shell", &f.shell, false);
+  sr.string("runs", &f.runs, false);
+  sr.strings("effects", &f.effects, false);
+  if (!f.command.empty() && f.shell.empty()) {
+    s.add(step_ptr, id, "a step with a command needs \"shell\" (bash, powershell, cmd)");
+  } else if (!f.shell.empty() && f.shell != "bash" && f.shell != "powershell" && f.shell != "cmd") {
+    s.add(sr.at("shell"), id, "unknown shell \"" + f.shell + "\" (bash, powershell, cmd)");
+  } else if (!f.command.empty()) {
+    if (f.runs.empty() && f.shell == "bash") f.runs = "admin_shell";
+    const RunsInfo* runs = find_runs(f.runs);
+    if (f.runs.empty()) {
+      s.add(step_ptr, id,
+            "say where the command runs: \"runs\": run_command, serial_console, vm_console, "
+            "client or directory (a " +
+                f.shell + " command could run in the VM or on the client)");
+    } else if (runs == nullptr) {
+      s.add(sr.at("runs"), id,
+            "unknown \"runs\" \"" + f.runs +
+                "\" (admin_shell, run_command, serial_console, vm_console, client, directory)");
+    } else if (std::string_view(runs->shells).find(f.shell) == std::string_view::npos) {
+      s.add(
+          sr.at("shell"), id,
+          "a " + f.runs + " step is written in " + std::string(runs->shells) + ", not " + f.shell);
+    }
+    if (f.runs == "run_command" && f.command.find("run-command") != std::string::npos)
+      s.add(sr.at("command"), id,
+            "a run_command step's command is the PowerShell script itself; rdptriage wraps it "
+            "in az vm run-command invoke");
+    if (has_control_chars(f.command))
+      s.add(sr.at("command"), id, "the command holds control characters");
+    if (f.shell == "bash")
+      for (const std::string& bad : bash_double_quote_expansions(f.command))
+        s.add(sr.at("command"), id,
+              "bash expands \"" + bad +
+                  "\" inside double quotes before the command runs: single-quote it (a "
+                  "PowerShell script belongs in a run_command step)");
+  } else if (!f.runs.empty()) {
+    s.add(sr.at("runs"), id, "\"runs\" says where a command runs; this step has none");
+  }
+  std::set<std::string> seen;
+  for (std::size_t k = 0; k < f.effects.size(); ++k) {
+    if (find_effect(f.effects[k]) == nullptr) {
+      std::string list;
+      for (const EffectInfo& e : effect_vocabulary())
+        list += (list.empty() ? "" : ", ") + std::string(e.name);
+      s.add(pointer_join(sr.at("effects"), k), id,
+            "unknown effect \"" + f.effects[k] + "\" (" + list + ")");
+    } else if (!seen.insert(f.effects[k]).second) {
+      s.add(pointer_join(sr.at("effects"), k), id, "effect \"" + f.effects[k] + "\" listed twice");
+    }
+  }
+  for (const VisibleEffect& ve : visible_effects(f.command)) {
+    bool declared = std::any_of(ve.accepts.begin(), ve.accepts.end(),
+                                [&](const std::string& e) { return seen.count(e) > 0; });
+    if (!declared)
+      s.add(sr.at("command"), id,
+            "the command " + ve.why + " but the step does not say so: add \"" + ve.accepts.front() +
+                "\" to its \"effects\" so the fix warns about it");
+  }
+  for (const PlaceholderRef& ref : find_placeholders(f.text))
+    for (const std::string& alt : ref.alternatives)
+      pending_placeholders_.push_back({doc, sr.at("text"), id, alt});
+  for (const PlaceholderRef& ref : find_placeholders(f.command))
+    for (const std::string& alt : ref.alternatives)
+      pending_placeholders_.push_back({doc, sr.at("command"), id, alt});
+  d->step_when.push_back(step->if_contains("when"));
+  d->step_pointers.push_back(step_ptr);
+  f.conditional = step->contains("when");
+  d->info.fix.push_back(std::move(f));
+}
+
+void RuleCompiler::check_step_placeholders() {
+  for (const PendingPlaceholder& p : pending_placeholders_) {
+    PlaceholderName n = split_placeholder(p.alternative);
+    DiagnosticSink& s = sink(p.doc);
+    if (n.probe.empty()) {
+      if (!is_known_placeholder(n.key) && !is_computed_placeholder(n.key)) {
+        std::string computed;
+        for (auto c : computed_placeholders()) computed += ", " + std::string(c);
+        s.add(p.pointer, p.subject,
+              "unknown placeholder {" + p.alternative + "} (known: " + known_list() + computed +
+                  ", or a probe id, or probe_id:field)");
+      }
+      continue;
+    }
+    auto it = out_.probe_index.find(n.probe);
+    if (it == out_.probe_index.end()) {
+      s.add(p.pointer, p.subject,
+            "{" + p.alternative + "} names unknown probe \"" + n.probe + "\"");
+      continue;
+    }
+    if (n.field.empty()) continue;
+    const ProbeInfo& probe = out_.probes[static_cast<std::size_t>(it->second)].info;
+    bool declared = std::any_of(probe.fields.begin(), probe.fields.end(),
+                                [&](const ProbeFieldInfo& f) { return f.name == n.field; });
+    if (!declared) {
+      std::string list;
+      for (const ProbeFieldInfo& f : probe.fields) list += (list.empty() ? "" : ", ") + f.name;
+      s.add(p.pointer, p.subject,
+            "{" + p.alternative + "}: probe " + n.probe + " declares no field \"" + n.field +
+                "\" (declared: " + (list.empty() ? "none" : list) + ")");
+    }
+  }
 }
 
 void RuleCompiler::resolve() {
@@ -381,7 +607,20 @@ void RuleCompiler::resolve() {
     }
     std::sort(d.probes.begin(), d.probes.end());
     d.probes.erase(std::unique(d.probes.begin(), d.probes.end()), d.probes.end());
+    // A step's condition reads probes the cause may never ask; they are not
+    // added to its probes (the fix is rendered from what was observed).
+    for (std::size_t k = 0; k < d.step_when.size(); ++k) {
+      std::optional<Condition> compiled;
+      if (d.step_when[k] != nullptr) {
+        Condition c;
+        std::vector<int> unused;
+        if (cc.compile(*d.step_when[k], pointer_join(d.step_pointers[k], "when"), 1, &c, &unused))
+          compiled = std::move(c);
+      }
+      d.step_when_compiled.push_back(std::move(compiled));
+    }
   }
+  check_step_placeholders();
 }
 
 }  // namespace rdptriage::internal

@@ -32,6 +32,14 @@ struct ProbeDecl {
   std::string fallback_id;
 };
 
+// A placeholder in a fix step, checked once every probe is declared.
+struct PendingPlaceholder {
+  int doc = -1;
+  std::string pointer;
+  std::string subject;
+  std::string alternative;
+};
+
 struct SymptomDecl {
   Symptom symptom;
   DeclRef ref;
@@ -47,6 +55,10 @@ struct CauseDecl {
   std::optional<Condition> rule_out_compiled;
   std::vector<int> after;  // indices into causes (load order)
   std::vector<int> probes;
+  // Per fix step: its "when" condition (JSON) and, once resolved, compiled.
+  std::vector<const boost::json::value*> step_when;
+  std::vector<std::optional<Condition>> step_when_compiled;
+  std::vector<std::string> step_pointers;
 };
 
 // What a client code or message tells, before ids are resolved.
@@ -130,6 +142,15 @@ class RuleCompiler {
   Status build_reader();  // after order_and_emit(): needs the path order
   void check_placeholders(int doc, const std::string& pointer, const std::string& subject,
                           const std::string& text);
+  // Fix-step and probe-field checks that need every probe declared:
+  // placeholders naming probes and fields, computed values.
+  void check_step_placeholders();
+  void read_fix_step(int doc, const boost::json::value& v, const std::string& pointer,
+                     CauseDecl* d);
+  void read_sources(DiagnosticSink& s, const boost::json::value* v, const std::string& pointer,
+                    const std::string& subject, bool required, std::vector<SourceRef>* out);
+  void read_probe_fields(DiagnosticSink& s, const boost::json::value& v, const std::string& pointer,
+                         ProbeDecl* d);
   template <typename Decl, typename IdOf>
   std::map<std::string, int, std::less<>> dedupe(std::vector<Decl>& decls, const char* kind,
                                                  IdOf id_of);
@@ -150,6 +171,7 @@ class RuleCompiler {
   std::vector<GateDecl> gates_;
   std::vector<CodeTableDecl> code_tables_;
   std::vector<MessageDecl> messages_;
+  std::vector<PendingPlaceholder> pending_placeholders_;
   std::size_t client_patterns_ = 0;      // patterns, phrases and code names, for the limit
   std::size_t client_program_size_ = 0;  // their RE2 program size, for the total budget
   bool program_budget_spent_ = false;

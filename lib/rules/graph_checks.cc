@@ -5,9 +5,11 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/depth_first_search.hpp>
+#include <boost/json/serialize.hpp>
 #include <queue>
 #include <set>
 
+#include "crypto/crypto.h"
 #include "rules/compiler.h"
 
 namespace rdptriage::internal {
@@ -163,6 +165,7 @@ void RuleCompiler::order_and_emit() {
     c.rule_out = d.rule_out_compiled;
     for (int a : d.after) c.after.push_back(position[static_cast<std::size_t>(a)]);
     c.probes = d.probes;
+    c.step_when = d.step_when_compiled;
     out_.cause_index[c.info.id] = static_cast<int>(out_.causes.size());
     out_.causes.push_back(std::move(c));
   }
@@ -233,6 +236,13 @@ StatusOr<RuleSet> RuleCompiler::finish() {
   emit_planning();
   Status reader = build_reader();
   if (!reader.ok()) return reader;
+  std::vector<std::string> hashes;
+  for (const JsonDocument& doc : docs_)
+    hashes.push_back(sha256_hex(boost::json::serialize(doc.root())));
+  std::sort(hashes.begin(), hashes.end());
+  std::string all;
+  for (const std::string& h : hashes) all += h + "\n";
+  out_.digest = "sha256:" + sha256_hex(all);
   return CompiledRules::make_rule_set(std::move(out_));
 }
 

@@ -7,6 +7,7 @@
 
 #include "rules/bundled_location.h"
 #include "rules/compiler.h"
+#include "rules/rule_pack.h"
 
 namespace rdptriage {
 namespace fs = std::filesystem;
@@ -127,17 +128,37 @@ StatusOr<RuleSet> RuleSet::load(const LoadOptions& options) {
                                       "holds no rule files (*.json); is this the bundled rules "
                                       "directory?"});
     }
-    for (const fs::path& p : options.paths) collect(p, compiler, &files);
-    if (files.size() > options.max_files) {
-      compiler.add_error(
-          ErrorCode::kLimitExceeded,
-          Diagnostic{files[options.max_files].string(), 0, 0, "", "",
-                     std::to_string(files.size()) + " rule files exceed max_files (" +
-                         std::to_string(options.max_files) + ")"});
+    // Signed packs are read here, once: the bytes verified are the bytes parsed.
+    std::vector<std::pair<std::string, std::string>> verified;
+    for (const fs::path& p : options.paths) {
+      if (options.trusted_pack_keys.empty()) {
+        collect(p, compiler, &files);
+        continue;
+      }
+      StatusOr<internal::VerifiedPack> pack = internal::verify_pack(
+          p, options.trusted_pack_keys, options.min_pack_versions, options.max_file_bytes);
+      if (!pack.ok()) {
+        for (const Diagnostic& d : pack.status().diagnostics())
+          compiler.add_error(pack.status().code(), d);
+        if (pack.status().diagnostics().empty())
+          compiler.add_error(pack.status().code(),
+                             Diagnostic{p.string(), 0, 0, "", "", pack.status().message()});
+        continue;
+      }
+      for (auto& file : pack->files) verified.push_back(std::move(file));
+    }
+    if (files.size() + verified.size() > options.max_files) {
+      compiler.add_error(ErrorCode::kLimitExceeded,
+                         Diagnostic{"", 0, 0, "", "",
+                                    std::to_string(files.size() + verified.size()) +
+                                        " rule files exceed max_files (" +
+                                        std::to_string(options.max_files) + ")"});
       return compiler.finish();
     }
     for (const fs::path& f : files)
       add_parsed(internal::JsonDocument::parse_file(f.string(), limits_of(options)), compiler);
+    for (const auto& [path, text] : verified)
+      add_parsed(internal::JsonDocument::parse(text, path, limits_of(options)), compiler);
     return compiler.finish();
   } catch (const std::exception& e) {
     return Status(ErrorCode::kInternal, std::string("loading rules failed: ") + e.what());

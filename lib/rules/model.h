@@ -69,6 +69,9 @@ struct Cause {
   std::optional<Condition> rule_out;  // optional: true rules it out early
   std::vector<int> after;             // causes earlier on the path (indices)
   std::vector<int> probes;            // every probe referenced (indices, sorted)
+  // Per fix step (parallel to info.fix): the condition under which it
+  // applies, when it has one.
+  std::vector<std::optional<Condition>> step_when;
 };
 
 struct Gate {
@@ -106,6 +109,9 @@ struct CompiledRules {
   std::vector<GateInfo> gate_infos;
   std::vector<ClientCodeTableInfo> client_table_infos;
   std::vector<ClientMessageInfo> client_message_infos;
+  // "sha256:<hex>" over the loaded rule documents' content, whatever their
+  // load order (see RuleSet::digest).
+  std::string digest;
   // Reads pasted client errors; compiled once at load.
   std::shared_ptr<const ClientErrorReader> reader;
 

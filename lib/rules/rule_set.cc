@@ -55,6 +55,8 @@ const std::vector<SymptomInfo>& RuleSet::symptoms() const {
   return RDPTRIAGE_RULES().symptom_infos;
 }
 
+const std::string& RuleSet::digest() const { return RDPTRIAGE_RULES().digest; }
+
 const std::vector<SessionInfo>& RuleSet::sessions() const {
   return RDPTRIAGE_RULES().session_infos;
 }

@@ -82,8 +82,40 @@ AccountLookup lookup_account(const WorldModel& w) {
   return r;
 }
 
+std::string resolved_dial_address(const WorldModel& w) {
+  if (is_ipv4(w.client.dial_host)) return w.client.dial_host;
+  auto it = w.client.dns.find(w.client.dial_host);
+  return it == w.client.dns.end() ? std::string() : it->second;
+}
+
+bool dials_lb_nat(const WorldModel& w) {
+  return w.vm.lb_nat && w.client.location == "internet" &&
+         resolved_dial_address(w) == w.vm.lb_nat->frontend_ip;
+}
+
+int arriving_port(const WorldModel& w) {
+  return dials_lb_nat(w) ? w.vm.lb_nat->backend_port : w.client.dial_port;
+}
+
+bool rdp_denied(const Guest& g) {
+  if (g.deny_connections_policy == "deny") return true;
+  if (g.deny_connections_policy == "allow") return false;
+  return g.deny_connections;
+}
+
+bool credssp_blocked(const WorldModel& w) {
+  const Client& c = w.client;
+  const Guest& g = w.vm.guest;
+  if (!w.vm.guest.nla || c.credssp_patched == g.credssp_patched) return false;
+  // Updated server, unpatched client: only "Force updated clients" on the
+  // server blocks. Updated client, unpatched server: blocked unless the
+  // client is set to "Vulnerable".
+  if (g.credssp_patched) return g.credssp_encryption_oracle == "force_updated_clients";
+  return c.credssp_encryption_oracle != "vulnerable";
+}
+
 NsgVerdict client_flow_verdict(const WorldModel& w) {
-  Flow flow{"Tcp", w.client.source_ip, w.vm.private_ip, w.client.dial_port};
+  Flow flow{"Tcp", w.client.source_ip, w.vm.private_ip, arriving_port(w)};
   return evaluate_inbound(w.vm.nsg_subnet, w.vm.nsg_nic, flow, w.vm.vnet_prefixes);
 }
 
@@ -107,9 +139,14 @@ Outcome play(const WorldModel& w) {
     }
     o.dialed_address = it->second;
   }
+  const bool via_nat = dials_lb_nat(w);
   const std::string vm_address = c.location == "vnet" ? vm.private_ip : vm.public_ip.value_or("");
-  if (vm_address.empty() || o.dialed_address != vm_address)
+  if (via_nat) {
+    if (c.dial_port != vm.lb_nat->frontend_port)
+      return fail(o, Reached::kClient, "timeout", "timeout", "no NAT rule for the port");
+  } else if (vm_address.empty() || o.dialed_address != vm_address) {
     return fail(o, Reached::kClient, "timeout", "timeout", "wrong address");
+  }
   // 2. Azure network: every drop here is silent.
   if (vm.power_state != "running" || vm.boot != "healthy")
     return fail(o, Reached::kNetwork, "timeout", "timeout", "vm not running");
@@ -117,7 +154,7 @@ Outcome play(const WorldModel& w) {
     return fail(o, Reached::kNetwork, "timeout", "timeout", "platform");
   if (vm.jit_enabled && !vm.jit_requested_for_source)
     return fail(o, Reached::kNetwork, "timeout", "timeout", "jit");
-  int listener_port_reached = c.dial_port;
+  int listener_port_reached = arriving_port(w);
   if (vm.deployment == "classic") {
     if (!vm.classic_acl_permits)
       return fail(o, Reached::kNetwork, "timeout", "timeout", "classic acl");
@@ -135,7 +172,7 @@ Outcome play(const WorldModel& w) {
   if (g.firewall_enabled && (!g.firewall_rdp_rule_enabled || g.firewall_outbound_blocks_rdp))
     return fail(o, Reached::kListener, "timeout", "timeout", "guest firewall");
   const bool closed =
-      g.deny_connections || g.termservice != "running" || g.rdp_port != listener_port_reached;
+      rdp_denied(g) || g.termservice != "running" || g.rdp_port != listener_port_reached;
   if (closed) {
     return g.firewall_enabled ? fail(o, Reached::kListener, "timeout", "timeout", "listener")
                               : fail(o, Reached::kListener, "refused", "refused", "listener");
@@ -149,8 +186,7 @@ Outcome play(const WorldModel& w) {
     return fail(o, Reached::kChannel, "security_error", "open", "encryption level");
   if (g.fips && c.max_encryption_level < 4)
     return fail(o, Reached::kChannel, "security_error", "open", "fips");
-  if (g.nla && g.credssp_patched != c.credssp_patched)
-    return fail(o, Reached::kChannel, "credssp_error", "open", "credssp");
+  if (credssp_blocked(w)) return fail(o, Reached::kChannel, "credssp_error", "open", "credssp");
   AccountLookup who = lookup_account(w);
   if (who.kind == AccountLookup::kEntra) {
     // Plain NLA falls back to NTLM, which cannot check an Entra ID account:

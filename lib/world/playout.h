@@ -41,6 +41,21 @@ Outcome play(const WorldModel& w);
 struct NsgVerdict;
 NsgVerdict client_flow_verdict(const WorldModel& w);
 
+// The address the client's dial host resolves to ("" when it does not).
+std::string resolved_dial_address(const WorldModel& w);
+// The client dials the frontend of the load balancer NAT rule.
+bool dials_lb_nat(const WorldModel& w);
+// The TCP port the client's packets arrive at on the VM's NIC: the NAT
+// rule's backend port through a load balancer, else the dialed port.
+int arriving_port(const WorldModel& w);
+// RDP is refused at the system level: the policy value when set, else
+// fDenyTSConnections.
+bool rdp_denied(const Guest& g);
+// The CredSSP handshake is blocked (the interoperability table of the
+// CVE-2018-0886 update: an updated end refuses an unpatched one unless its
+// AllowEncryptionOracle says otherwise).
+bool credssp_blocked(const WorldModel& w);
+
 }  // namespace rdptriage::internal::world
 
 #endif  // RDPTRIAGE_LIB_WORLD_PLAYOUT_H_

@@ -1,5 +1,6 @@
 // The world as probes see it. Each answer is what the real channel would
 // return for this estate; nothing here names a fault.
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -64,6 +65,68 @@ const Account* other_admin(const WorldModel& w, const std::string& typed) {
 
 std::string tcp_answer(const Outcome& o) { return o.tcp == "none" ? "" : o.tcp; }
 
+ProbeResult with(ProbeResult r, std::map<std::string, std::string, std::less<>> fields) {
+  r.fields = std::move(fields);
+  return r;
+}
+
+// Inbound custom rules of one NSG: priorities and names, comma-separated.
+std::pair<std::string, std::string> inbound_rules(const std::vector<SecurityRule>& rules) {
+  std::vector<int> priorities;
+  std::string names;
+  for (const SecurityRule& r : rules) {
+    if (!r.inbound) continue;
+    priorities.push_back(r.priority);
+    names += (names.empty() ? "" : ",") + r.name;
+  }
+  std::sort(priorities.begin(), priorities.end());
+  std::string list;
+  for (int p : priorities) list += (list.empty() ? "" : ",") + std::to_string(p);
+  return {list, names};
+}
+
+// IP flow verify as an adapter reports it: access, the deciding rule, and
+// the NSG that holds it with what a fix needs to add a rule there.
+ProbeResult ip_flow(const WorldModel& w) {
+  NsgVerdict n = client_flow_verdict(w);
+  ProbeResult r = ProbeResult::value_of(std::string(n.allowed ? "allow" : "deny"), n.describe());
+  r.fields["port"] = std::to_string(arriving_port(w));
+  r.fields["nic"] = w.vm.nic_name;
+  if (n.nsg != "subnet" && n.nsg != "nic") return r;
+  const auto& rules = n.nsg == "subnet" ? *w.vm.nsg_subnet : *w.vm.nsg_nic;
+  auto [priorities, names] = inbound_rules(rules);
+  r.fields["rule"] = n.rule;
+  r.fields["priority"] = std::to_string(n.priority);
+  r.fields["nsg"] = n.nsg == "subnet" ? w.vm.nsg_subnet_name : w.vm.nsg_nic_name;
+  r.fields["nsg_scope"] = n.nsg;
+  r.fields["nsg_resource_group"] = w.vm.nsg_resource_group;
+  r.fields["nsg_priorities_in_use"] = priorities;
+  r.fields["nsg_rule_names"] = names;
+  return r;
+}
+
+// Connection troubleshoot from another VM in the virtual network to the
+// VM's RDP port: what stops it first on the way to the listener.
+std::string connection_troubleshoot(const WorldModel& w) {
+  const Guest& g = w.vm.guest;
+  std::uint32_t a;
+  int bits;
+  std::string source = "10.0.0.250";
+  if (parse_ipv4_prefix(w.vm.private_ip, &a, &bits))
+    source = std::to_string((a >> 24) & 255) + "." + std::to_string((a >> 16) & 255) + "." +
+             std::to_string((a >> 8) & 255) + ".250";
+  Flow flow{"Tcp", source, w.vm.private_ip, arriving_port(w)};
+  if (!evaluate_inbound(w.vm.nsg_subnet, w.vm.nsg_nic, flow, w.vm.vnet_prefixes).allowed)
+    return "network_security_rule";
+  if (w.vm.platform_health != "available") return "platform";
+  if (g.security_software_blocks_rdp ||
+      (g.firewall_enabled && (!g.firewall_rdp_rule_enabled || g.firewall_outbound_blocks_rdp)))
+    return "guest_firewall";
+  if (rdp_denied(g) || g.termservice != "running" || g.rdp_port != arriving_port(w))
+    return "socket_bind";
+  return "reachable";
+}
+
 const std::map<std::string, Answer, std::less<>>& answers() {
   static const std::map<std::string, Answer, std::less<>> kAnswers = [] {
     std::map<std::string, Answer, std::less<>> a;
@@ -88,10 +151,16 @@ const std::map<std::string, Answer, std::less<>>& answers() {
                        : v(t);
     };
     a["client.credssp_patched"] = [](auto& w, auto&) { return v(w.client.credssp_patched); };
+    a["client.credssp_encryption_oracle"] = [](auto& w, auto&) {
+      return v(w.client.credssp_encryption_oracle);
+    };
     a["client.max_encryption_level"] = [](auto& w, auto&) {
       return v(w.client.max_encryption_level);
     };
-    a["client.user_authority"] = [](auto& w, auto&) { return v(lookup_account(w).authority); };
+    a["client.user_authority"] = [](auto& w, auto&) {
+      AccountLookup who = lookup_account(w);
+      return with(v(who.authority), {{"user", who.name}});
+    };
     // Control plane.
     // What `rdptriage probe` sees from the client once TCP opens: the
     // listener's negotiation answer, the TLS handshake and the certificate.
@@ -142,9 +211,30 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     a["azure.power_state"] = [](auto& w, auto&) { return v(w.vm.power_state); };
     a["azure.deployment_model"] = [](auto& w, auto&) { return v(w.vm.deployment); };
     a["azure.resource_health"] = [](auto& w, auto&) { return v(w.vm.platform_health); };
-    a["azure.public_ip_present"] = [](auto& w, auto&) { return v(w.vm.public_ip.has_value()); };
+    a["azure.public_ip_present"] = [](auto& w, auto&) {
+      std::map<std::string, std::string, std::less<>> f = {{"nic", w.vm.nic_name},
+                                                           {"ip_config", w.vm.ip_config}};
+      if (w.vm.public_ip) f["public_ip_name"] = w.vm.public_ip_name;
+      return with(v(w.vm.public_ip.has_value()), std::move(f));
+    };
     a["azure.public_ip_address"] = [](auto& w, auto&) {
-      return w.vm.public_ip ? v(*w.vm.public_ip) : ProbeResult::failed("no public IP attached");
+      return w.vm.public_ip ? with(v(*w.vm.public_ip), {{"public_ip_name", w.vm.public_ip_name},
+                                                        {"nic", w.vm.nic_name},
+                                                        {"ip_config", w.vm.ip_config}})
+                            : ProbeResult::failed("no public IP attached");
+    };
+    a["azure.lb_nat_frontend"] = [](auto& w, auto&) {
+      if (!dials_lb_nat(w)) return v(false);
+      const LbNat& n = *w.vm.lb_nat;
+      return with(v(true), {{"load_balancer", n.load_balancer},
+                            {"nat_rule", n.rule},
+                            {"frontend_ip", n.frontend_ip},
+                            {"frontend_port", std::to_string(n.frontend_port)},
+                            {"backend_port", std::to_string(n.backend_port)}});
+    };
+    a["azure.lb_nat_backend_port"] = [](auto& w, auto&) {
+      return dials_lb_nat(w) ? v(w.vm.lb_nat->backend_port)
+                             : ProbeResult::failed("the client does not dial a load balancer");
     };
     a["azure.public_ip_allocation"] = [](auto& w, auto&) {
       return w.vm.public_ip ? v(w.vm.public_ip_allocation)
@@ -196,29 +286,21 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     a["metrics.available_memory_mb"] = [](auto& w, auto&) { return v(w.vm.available_memory_mb); };
     a["metrics.os_disk_busy_pct"] = [](auto& w, auto&) { return v(w.vm.os_disk_busy_pct); };
     // Network Watcher.
-    a["netwatch.ip_flow_inbound"] = [](auto& w, auto&) {
-      NsgVerdict n = client_flow_verdict(w);
-      return ProbeResult::value_of(std::string(n.allowed ? "allow" : "deny"), n.describe());
+    a["netwatch.ip_flow_inbound"] = [](auto& w, auto&) { return ip_flow(w); };
+    a["netwatch.next_hop"] = [](auto& w, auto&) {
+      ProbeResult r = v(w.vm.next_hop);
+      r.fields["next_hop_type"] = w.vm.next_hop;
+      if (w.vm.next_hop == "VirtualAppliance") {
+        r.fields["next_hop_ip"] = w.vm.next_hop_ip;
+        r.fields["route_table"] = w.vm.route_table;
+      }
+      return r;
     };
-    a["netwatch.next_hop"] = [](auto& w, auto&) { return v(w.vm.next_hop); };
     a["netwatch.return_path_symmetric"] = [](auto& w, auto&) {
       return v(w.vm.return_path_symmetric);
     };
-    a["netwatch.connection_troubleshoot"] = [G](auto& w, auto&) {
-      // Exercises the path from inside Azure to the listener, client side aside.
-      if (!client_flow_verdict(w).allowed) return v("network_security_rule");
-      if ((w.vm.next_hop == "VirtualAppliance" && !w.vm.appliance_allows_rdp) ||
-          !w.vm.return_path_symmetric)
-        return v("user_defined_route");
-      if (w.vm.platform_health != "available") return v("platform");
-      if (G(w).security_software_blocks_rdp ||
-          (G(w).firewall_enabled &&
-           (!G(w).firewall_rdp_rule_enabled || G(w).firewall_outbound_blocks_rdp)))
-        return v("guest_firewall");
-      if (G(w).deny_connections || G(w).termservice != "running" ||
-          G(w).rdp_port != w.client.dial_port)
-        return v("socket_bind");
-      return v("reachable");
+    a["netwatch.connection_troubleshoot"] = [](auto& w, auto&) {
+      return v(connection_troubleshoot(w));
     };
     // The guest, through Run Command; the serial console reads the same facts.
     std::map<std::string, Answer> guest;
@@ -234,10 +316,13 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       return v(G(w).security_software_blocks_rdp);
     };
     guest["rdp_deny_connections"] = [G](auto& w, auto&) { return v(G(w).deny_connections); };
+    guest["rdp_deny_policy"] = [G](auto& w, auto&) { return v(G(w).deny_connections_policy); };
     guest["rdp_port"] = [G](auto& w, auto&) { return v(G(w).rdp_port); };
     guest["rdp_listener_certificate"] = [G](auto& w, auto&) { return v(G(w).certificate); };
     guest["rdsh_licensing_state"] = [G](auto& w, auto&) {
-      return v(G(w).rdsh_installed ? G(w).rdsh_licensing : std::string("not_installed"));
+      if (!G(w).rdsh_installed) return v("not_installed");
+      return with(v(G(w).rdsh_licensing),
+                  {{"grace_days_left", G(w).rdsh_licensing == "grace_expired" ? "0" : "95"}});
     };
     guest["min_encryption_level"] = [G](auto& w, auto&) { return v(G(w).min_encryption_level); };
     guest["schannel_tls1_0_server_enabled"] = [G](auto& w, auto&) { return v(G(w).tls1_0); };
@@ -248,6 +333,9 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       return v(G(w).disable_domain_creds);
     };
     guest["credssp_patched"] = [G](auto& w, auto&) { return v(G(w).credssp_patched); };
+    guest["credssp_encryption_oracle"] = [G](auto& w, auto&) {
+      return v(G(w).credssp_encryption_oracle);
+    };
     guest["is_domain_controller"] = [G](auto& w, auto&) { return v(G(w).is_domain_controller); };
     guest["domain_netbios_name"] = [G](auto& w, auto&) {
       return v(G(w).domain ? G(w).domain->name : "");
@@ -258,7 +346,9 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     guest["domain_controller_status"] = [G](auto& w, auto&) {
       if (!G(w).domain) return v("not_joined");
       if (!G(w).domain->dc_reachable) return v("unreachable");
-      return v(G(w).domain->dc_healthy ? "healthy" : "unhealthy");
+      std::string dc = G(w).domain->dc_name + "." + G(w).domain->dns_name;
+      if (G(w).domain->dns_name.empty()) dc = G(w).domain->dc_name;
+      return with(v(G(w).domain->dc_healthy ? "healthy" : "unhealthy"), {{"dc", dc}});
     };
     guest["secure_channel"] = [G](auto& w, auto&) {
       return v(G(w).domain ? G(w).domain->secure_channel : std::string("not_joined"));
@@ -299,8 +389,9 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       return v("none");
     };
     guest["c_free_mb"] = [G](auto& w, auto&) { return v(G(w).c_free_mb); };
-    guest["top_process_memory_pct"] = [](auto& w, auto&) {
-      return v(w.vm.available_memory_mb < 256 ? 88.0 : 12.0);
+    guest["top_process_memory_pct"] = [G](auto& w, auto&) {
+      double pct = G(w).top_process_pct.value_or(w.vm.available_memory_mb < 256 ? 88.0 : 12.0);
+      return with(v(pct), {{"process", G(w).top_process}});
     };
     guest["windows_update_state"] = [G](auto& w, auto&) {
       return v(G(w).shell == "update_in_progress" ? "installing" : "idle");
@@ -316,7 +407,16 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     guest["logoff_policy_active"] = [G](auto& w, auto&) { return v(G(w).logoff_policy); };
     guest["session_limit"] = [G](auto& w, auto&) { return v(G(w).max_sessions); };
     guest["active_sessions"] = [G](auto& w, auto&) {
-      return v(static_cast<int>(G(w).signed_in.size()));
+      // Session 0 is services and 1 the console; RDP sessions follow.
+      ProbeResult r = v(static_cast<int>(G(w).signed_in.size()));
+      const std::string me = lookup_account(w).name;
+      for (std::size_t i = 0; i < G(w).signed_in.size(); ++i) {
+        if (G(w).signed_in[i] == me) continue;
+        r.fields["session_id"] = std::to_string(i + 2);
+        r.fields["session_user"] = G(w).signed_in[i];
+        break;
+      }
+      return r;
     };
     for (const auto& [name, fn] : guest) {
       a["guest." + name] = fn;

@@ -271,8 +271,8 @@ std::vector<Account> read_accounts(Obj& o, const std::string& key, std::vector<A
 void read_client(DiagnosticSink& sink, const boost::json::value* v, Client& c) {
   Obj o(sink, v, "/client",
         {"source_ip", "location", "dial", "dns", "local_software_blocks_rdp",
-         "edge_device_blocks_rdp", "credssp_patched", "max_encryption_level", "user", "password",
-         "entra_sign_in", "rdp_load_balance_info"});
+         "edge_device_blocks_rdp", "credssp_patched", "credssp_encryption_oracle",
+         "max_encryption_level", "user", "password", "entra_sign_in", "rdp_load_balance_info"});
   o.choice("location", c.location, {"internet", "vnet"});
   c.source_ip = c.location == "vnet" ? "10.0.1.5" : "203.0.113.10";
   o.ipv4("source_ip", c.source_ip);
@@ -298,6 +298,8 @@ void read_client(DiagnosticSink& sink, const boost::json::value* v, Client& c) {
   o.boolean("local_software_blocks_rdp", c.local_software_blocks_rdp);
   o.boolean("edge_device_blocks_rdp", c.edge_device_blocks_rdp);
   o.boolean("credssp_patched", c.credssp_patched);
+  o.choice("credssp_encryption_oracle", c.credssp_encryption_oracle,
+           {"force_updated_clients", "mitigated", "vulnerable"});
   o.integer("max_encryption_level", c.max_encryption_level, 1, 4);
   o.text("user", c.user);
   std::string password = "correct";
@@ -335,9 +337,26 @@ Entra read_entra(DiagnosticSink& sink, const boost::json::value* v, const std::s
 void read_guest(DiagnosticSink& sink, const boost::json::value* v, const std::string& ptr,
                 Guest& g) {
   Obj o(sink, v, ptr,
-        {"computer_name", "agent", "termservice", "firewall", "security_software_blocks_rdp", "rdp",
-         "rdsh", "schannel", "lsa", "credssp_patched", "is_domain_controller", "local_accounts",
-         "domain", "disk", "shell", "session", "entra", "rd_connection_broker"});
+        {"computer_name",
+         "agent",
+         "termservice",
+         "firewall",
+         "security_software_blocks_rdp",
+         "rdp",
+         "rdsh",
+         "schannel",
+         "lsa",
+         "credssp_patched",
+         "credssp_encryption_oracle",
+         "is_domain_controller",
+         "local_accounts",
+         "domain",
+         "disk",
+         "shell",
+         "top_process",
+         "session",
+         "entra",
+         "rd_connection_broker"});
   o.text("computer_name", g.computer_name);
   if (const auto* e = o.get("entra"); e != nullptr && !e->is_null())
     g.entra = read_entra(sink, e, o.at("entra"));
@@ -351,8 +370,17 @@ void read_guest(DiagnosticSink& sink, const boost::json::value* v, const std::st
   fw.boolean("outbound_blocks_rdp", g.firewall_outbound_blocks_rdp);
   o.boolean("security_software_blocks_rdp", g.security_software_blocks_rdp);
   Obj rdp(sink, o.get("rdp"), o.at("rdp"),
-          {"deny_connections", "port", "nla", "min_encryption_level", "certificate"});
+          {"deny_connections", "deny_connections_policy", "port", "nla", "min_encryption_level",
+           "certificate"});
   rdp.boolean("deny_connections", g.deny_connections);
+  if (const auto* pol = rdp.get("deny_connections_policy")) {
+    if (pol->is_null())
+      g.deny_connections_policy = "not_set";
+    else if (pol->is_bool())
+      g.deny_connections_policy = pol->get_bool() ? "deny" : "allow";
+    else
+      rdp.bad("deny_connections_policy", "true, false or null", *pol);
+  }
   rdp.integer("port", g.rdp_port, 1, 65535);
   rdp.boolean("nla", g.nla);
   rdp.integer("min_encryption_level", g.min_encryption_level, 1, 4);
@@ -369,17 +397,20 @@ void read_guest(DiagnosticSink& sink, const boost::json::value* v, const std::st
   lsa.boolean("fips_algorithm_policy", g.fips);
   lsa.boolean("disable_domain_creds", g.disable_domain_creds);
   o.boolean("credssp_patched", g.credssp_patched);
+  o.choice("credssp_encryption_oracle", g.credssp_encryption_oracle,
+           {"force_updated_clients", "mitigated", "vulnerable"});
   o.boolean("is_domain_controller", g.is_domain_controller);
   g.local_accounts = read_accounts(o, "local_accounts", g.local_accounts);
   if (const auto* d = o.get("domain"); d != nullptr && !d->is_null()) {
     Domain dom;
     Obj od(sink, d, o.at("domain"),
-           {"name", "dns_name", "dc_reachable", "dc_healthy", "secure_channel",
+           {"name", "dns_name", "dc_name", "dc_reachable", "dc_healthy", "secure_channel",
             "conditional_access_blocks_rdp", "accounts"});
     if (od.active() && !od.get("name"))
       sink.add(o.at("domain"), "", "missing required field \"name\"");
     od.text("name", dom.name);
     od.text("dns_name", dom.dns_name);
+    od.text("dc_name", dom.dc_name);
     od.boolean("dc_reachable", dom.dc_reachable);
     od.boolean("dc_healthy", dom.dc_healthy);
     od.choice("secure_channel", dom.secure_channel, {"ok", "broken"});
@@ -391,6 +422,13 @@ void read_guest(DiagnosticSink& sink, const boost::json::value* v, const std::st
   disk.number("c_free_mb", g.c_free_mb, 0, 1e9);
   disk.number("c_total_mb", g.c_total_mb, 1, 1e9);
   o.choice("shell", g.shell, {"ok", "update_in_progress", "driver_failure"});
+  Obj top(sink, o.get("top_process"), o.at("top_process"), {"name", "memory_pct"});
+  top.text("name", g.top_process);
+  if (top.get("memory_pct")) {
+    double pct = 0;
+    top.number("memory_pct", pct, 0, 100);
+    g.top_process_pct = pct;
+  }
   Obj s(sink, o.get("session"), o.at("session"), {"max_sessions", "signed_in", "logoff_policy"});
   s.integer("max_sessions", g.max_sessions, 1, 10000);
   if (const auto* si = s.get("signed_in")) {
@@ -408,9 +446,9 @@ void read_guest(DiagnosticSink& sink, const boost::json::value* v, const std::st
 
 void read_vm(DiagnosticSink& sink, const boost::json::value* v, Vm& m) {
   Obj o(sink, v, "/vm",
-        {"name", "resource_group", "deployment", "power_state", "boot", "boot_diagnostics",
+        {"name", "resource_group", "nic", "deployment", "power_state", "boot", "boot_diagnostics",
          "platform_health", "public_ip", "private_ip", "vnet_prefixes", "nsg", "route", "jit",
-         "classic_endpoint", "metrics", "guest"});
+         "classic_endpoint", "load_balancer_nat", "metrics", "guest"});
   o.text("name", m.name);
   o.text("resource_group", m.resource_group);
   // They become the context of every diagnosis of the world: what evaluate()
@@ -426,6 +464,9 @@ void read_vm(DiagnosticSink& sink, const boost::json::value* v, Vm& m) {
       sink.add(o.at(field), "", why);
     }
   }
+  Obj nic(sink, o.get("nic"), o.at("nic"), {"name", "ip_config"});
+  nic.text("name", m.nic_name);
+  nic.text("ip_config", m.ip_config);
   o.choice("deployment", m.deployment, {"arm", "classic"});
   o.choice("power_state", m.power_state, {"running", "stopped", "deallocated"});
   o.choice("boot", m.boot, {"healthy", "stuck", "recovery"});
@@ -435,9 +476,10 @@ void read_vm(DiagnosticSink& sink, const boost::json::value* v, Vm& m) {
     if (pip->is_null()) {
       m.public_ip.reset();
     } else {
-      Obj p(sink, pip, o.at("public_ip"), {"address", "allocation"});
+      Obj p(sink, pip, o.at("public_ip"), {"address", "allocation", "name"});
       std::string address = *m.public_ip;
       p.ipv4("address", address);
+      p.text("name", m.public_ip_name);
       m.public_ip = address;
       p.choice("allocation", m.public_ip_allocation, {"static", "dynamic"});
     }
@@ -461,12 +503,18 @@ void read_vm(DiagnosticSink& sink, const boost::json::value* v, Vm& m) {
     }
   }
   SecurityRule portal_rdp{"RDP", 300, true, true, "Tcp", {"*"}, {"*"}, {{3389, 3389}}};
-  Obj nsg(sink, o.get("nsg"), o.at("nsg"), {"subnet", "nic"});
+  Obj nsg(sink, o.get("nsg"), o.at("nsg"),
+          {"subnet", "nic", "subnet_name", "nic_name", "resource_group"});
+  nsg.text("subnet_name", m.nsg_subnet_name);
+  nsg.text("nic_name", m.nsg_nic_name);
+  nsg.text("resource_group", m.nsg_resource_group);
   m.nsg_subnet = read_nsg(sink, nsg.get("subnet"), nsg.at("subnet"), std::nullopt);
   m.nsg_nic = read_nsg(sink, nsg.get("nic"), nsg.at("nic"), std::vector<SecurityRule>{portal_rdp});
   Obj route(sink, o.get("route"), o.at("route"),
-            {"next_hop", "appliance_allows_rdp", "return_path_symmetric"});
+            {"next_hop", "next_hop_ip", "table", "appliance_allows_rdp", "return_path_symmetric"});
   route.choice("next_hop", m.next_hop, {"Internet", "VirtualAppliance"});
+  route.ipv4("next_hop_ip", m.next_hop_ip);
+  route.text("table", m.route_table);
   route.boolean("appliance_allows_rdp", m.appliance_allows_rdp);
   route.boolean("return_path_symmetric", m.return_path_symmetric);
   Obj jit(sink, o.get("jit"), o.at("jit"), {"enabled", "requested_for_source"});
@@ -477,6 +525,19 @@ void read_vm(DiagnosticSink& sink, const boost::json::value* v, Vm& m) {
   ce.integer("public_port", m.classic_public_port, 1, 65535);
   ce.integer("private_port", m.classic_private_port, 1, 65535);
   ce.boolean("acl_permits_source", m.classic_acl_permits);
+  if (const auto* lb = o.get("load_balancer_nat"); lb != nullptr && !lb->is_null()) {
+    LbNat nat;
+    Obj n(sink, lb, o.at("load_balancer_nat"),
+          {"load_balancer", "rule", "frontend_ip", "frontend_port", "backend_port"});
+    if (n.active() && !n.get("frontend_ip"))
+      sink.add(o.at("load_balancer_nat"), "", "missing required field \"frontend_ip\"");
+    n.text("load_balancer", nat.load_balancer);
+    n.text("rule", nat.rule);
+    n.ipv4("frontend_ip", nat.frontend_ip);
+    n.integer("frontend_port", nat.frontend_port, 1, 65535);
+    n.integer("backend_port", nat.backend_port, 1, 65535);
+    m.lb_nat = nat;
+  }
   Obj met(sink, o.get("metrics"), o.at("metrics"),
           {"cpu_pct", "available_memory_mb", "os_disk_busy_pct"});
   met.number("cpu_pct", m.cpu_pct, 0, 100);
@@ -501,10 +562,29 @@ StatusOr<WorldModel> build_world(const JsonDocument& doc) {
     ex.choice("status", w.expect_status, {"confirmed", "inconclusive", "healthy"});
     read_vm(sink, top.get("vm"), w.vm);
     read_client(sink, top.get("client"), w.client);
+    const boost::json::value* client = top.get("client");
+    const bool port_given = client != nullptr && client->is_object() &&
+                            client->get_object().if_contains("dial") != nullptr &&
+                            client->get_object().at("dial").is_object() &&
+                            client->get_object().at("dial").get_object().contains("port");
+    if (w.client.dial_host.empty() && w.vm.lb_nat && w.client.location == "internet") {
+      // Through the load balancer: its frontend address and NAT port.
+      w.client.dial_host = w.vm.lb_nat->frontend_ip;
+      if (!port_given) w.client.dial_port = w.vm.lb_nat->frontend_port;
+    }
     if (w.client.dial_host.empty())
       w.client.dial_host =
           w.client.location == "vnet" ? w.vm.private_ip : w.vm.public_ip.value_or("52.160.10.20");
-    if (w.vm.classic_public_port == 0) w.vm.classic_public_port = w.client.dial_port;
+    Vm& vm = w.vm;
+    if (vm.nic_name.empty()) vm.nic_name = vm.name + "VMNic";
+    if (vm.ip_config.empty()) vm.ip_config = "ipconfig" + vm.name;
+    if (vm.public_ip_name.empty()) vm.public_ip_name = vm.name + "PublicIP";
+    if (vm.nsg_nic_name.empty()) vm.nsg_nic_name = vm.name + "NSG";
+    if (vm.nsg_subnet_name.empty()) vm.nsg_subnet_name = vm.name + "SubnetNSG";
+    if (vm.nsg_resource_group.empty()) vm.nsg_resource_group = vm.resource_group;
+    if (vm.route_table.empty()) vm.route_table = vm.name + "-routes";
+    if (vm.next_hop_ip.empty() && vm.next_hop == "VirtualAppliance") vm.next_hop_ip = "10.0.100.4";
+    if (vm.classic_public_port == 0) w.vm.classic_public_port = w.client.dial_port;
     if (w.vm.classic_private_port == 0) w.vm.classic_private_port = w.client.dial_port;
   }
   if (!sink.empty()) {

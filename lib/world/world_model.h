@@ -43,6 +43,7 @@ struct Domain {
   bool dc_reachable = true;
   bool dc_healthy = true;
   std::string secure_channel = "ok";  // ok, broken
+  std::string dc_name = "DC01";       // the domain controller the VM finds
   bool conditional_access_blocks_rdp = false;
   std::vector<Account> accounts;
 };
@@ -69,6 +70,9 @@ struct Client {
   bool local_software_blocks_rdp = false;
   bool edge_device_blocks_rdp = false;
   bool credssp_patched = true;
+  // AllowEncryptionOracle: force_updated_clients (0), mitigated (1, the
+  // default once patched), vulnerable (2).
+  std::string credssp_encryption_oracle = "mitigated";
   int max_encryption_level = 3;
   std::string user = ".\\azureadmin";
   bool password_correct = true;
@@ -88,6 +92,10 @@ struct Guest {
   bool firewall_outbound_blocks_rdp = false;
   bool security_software_blocks_rdp = false;
   bool deny_connections = false;
+  // HKLM\SOFTWARE\Policies\Microsoft\Windows NT\Terminal Services
+  // fDenyTSConnections: "not_set", "deny" (1) or "allow" (0); it overrides
+  // deny_connections.
+  std::string deny_connections_policy = "not_set";
   int rdp_port = 3389;
   bool nla = true;
   int min_encryption_level = 2;
@@ -98,12 +106,15 @@ struct Guest {
   bool fips = false;
   bool disable_domain_creds = false;
   bool credssp_patched = true;
+  std::string credssp_encryption_oracle = "mitigated";
   bool is_domain_controller = false;
   std::vector<Account> local_accounts = {Account{"azureadmin"}};
   std::optional<Domain> domain;
   double c_free_mb = 40960;
   double c_total_mb = 130048;
-  std::string shell = "ok";  // ok, update_in_progress, driver_failure
+  std::string shell = "ok";               // ok, update_in_progress, driver_failure
+  std::string top_process = "w3wp";       // the process holding the most memory
+  std::optional<double> top_process_pct;  // its share; derived from memory when unset
   int max_sessions = 2;
   std::vector<std::string> signed_in;
   bool logoff_policy = false;
@@ -111,9 +122,30 @@ struct Guest {
   bool rd_connection_broker = false;  // runs the RD Connection Broker role
 };
 
+// A load balancer inbound NAT rule that forwards a frontend address and
+// port to the VM's backend port (the dialed port differs by design).
+struct LbNat {
+  std::string load_balancer = "myLoadBalancer";
+  std::string rule = "rdp-nat";
+  std::string frontend_ip;
+  int frontend_port = 50001;
+  int backend_port = 3389;
+};
+
 struct Vm {
   std::string name = "myVm";
   std::string resource_group = "myResourceGroup";
+  // Resource names (defaults follow az vm create: <vm>VMNic, <vm>NSG,
+  // <vm>PublicIP, ipconfig<vm>); filled in by the loader when absent.
+  std::string nic_name;
+  std::string ip_config;
+  std::string public_ip_name;
+  std::string nsg_subnet_name;
+  std::string nsg_nic_name;
+  std::string nsg_resource_group;
+  std::string route_table;
+  std::string next_hop_ip;
+  std::optional<LbNat> lb_nat;
   std::string deployment = "arm";
   std::string power_state = "running";
   std::string boot = "healthy";

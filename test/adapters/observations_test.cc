@@ -74,6 +74,35 @@ TEST_CASE("bad observations name the file, line, column and JSON path") {
              Catch::Contains("rdptriage.observations/1"));
 }
 
+TEST_CASE("observations carry the named fields a probe declares") {
+  auto obs = Observations::load_string(R"json({"results": {
+    "netwatch.ip_flow_inbound": {"value": "deny", "detail": "nic NSG web01-nsg: Deny (200)",
+        "fields": {"nsg": "web01-nsg", "priority": 200, "nsg_priorities_in_use": "200,300"}}}})json",
+                                       "obs.json", rules());
+  INFO(obs.status().to_string());
+  REQUIRE(obs.ok());
+  ProbeRequest req;
+  req.probe_id = "netwatch.ip_flow_inbound";
+  ProbeResult r = obs->adapter()->run(req);
+  REQUIRE(r.has_value());
+  CHECK(r.fields.at("nsg") == "web01-nsg");
+  CHECK(r.fields.at("priority") == "200");
+  CHECK(r.fields.at("nsg_priorities_in_use") == "200,300");
+
+  Diagnostic d = first_problem(
+      R"({"results": {"netwatch.ip_flow_inbound": {"value": "deny", "fields": {"colour": "red"}}}})");
+  CHECK(d.path == "results.netwatch.ip_flow_inbound.fields.colour");
+  CHECK_THAT(d.message, Catch::Contains("declares no field \"colour\""));
+  CHECK_THAT(first_problem(R"({"results": {"netwatch.ip_flow_inbound": {"value": "deny",
+                  "fields": {"nsg": ["a"]}}}})")
+                 .message,
+             Catch::Contains("a string or an integer"));
+  CHECK_THAT(first_problem(R"({"results": {"netwatch.ip_flow_inbound": {"failed": "x",
+                  "fields": {"nsg": "a"}}}})")
+                 .message,
+             Catch::Contains("give one of"));
+}
+
 TEST_CASE("observation file limits") {
   ObservationsOptions tiny;
   tiny.max_file_bytes = 8;

@@ -194,5 +194,45 @@ done
 check "probe a closed loopback port" 3 "$bin" probe 127.0.0.1:1 --timeout 1 --json
 [ "$(json_field "$tmp/out" "['symptom']")" = "refused" ] && { echo "ok   closed port -> refused"; pass=$((pass+1)); } || { echo "FAIL closed port symptom"; fail=$((fail+1)); }
 
+# Options before the subcommand: --rules and --json apply to it; others are
+# refused with one line instead of being silently ignored.
+cat >"$tmp/site.json" <<'JSON'
+{"schema": "rdptriage.rules/1", "rules": [{"id": "network.site_vpn_down", "layer": "network",
+ "stage": "network", "title": "The site VPN is down", "explanation": "e", "symptoms": ["timeout"],
+ "confirm": {"probe": "netwatch.next_hop", "eq": "None"}, "confirm_text": "c",
+ "fix": [{"text": "f"}], "sources": [{"seed": "003_344dbb31c73e95e9.txt", "section": "x"}]}]}
+JSON
+check "--rules before catalog" 0 "$bin" --rules "$tmp/site.json" catalog --json
+expect "--rules before catalog is used" "$tmp/out" '"network.site_vpn_down"'
+check "--json before catalog" 0 "$bin" --json catalog
+expect "--json before catalog is used" "$tmp/out" '^\['
+check "--rules before diagnose" 0 "$bin" --rules "$tmp/site.json" diagnose --world "$src/examples/worlds/healthy.json" --json
+check "--context before a command is refused" 2 "$bin" --context vm=web01 catalog
+expect "--context before a command says where it goes" "$tmp/err" "put --context after the command"
+# Signed rule packs: sign, verify, load only when signed by a trusted key.
+mkdir -p "$tmp/pack" && cp "$tmp/site.json" "$tmp/pack/"
+openssl genpkey -algorithm ed25519 -out "$tmp/pack.key" 2>/dev/null
+openssl pkey -in "$tmp/pack.key" -pubout -out "$tmp/pack.pub" 2>/dev/null
+openssl genpkey -algorithm ed25519 -out "$tmp/other.key" 2>/dev/null
+openssl pkey -in "$tmp/other.key" -pubout -out "$tmp/other.pub" 2>/dev/null
+check "rules sign" 0 "$bin" rules sign "$tmp/pack" --key "$tmp/pack.key" --name site --version 2
+check "rules verify" 0 "$bin" rules verify "$tmp/pack" --key "$tmp/pack.pub"
+check "rules verify with another key" 2 "$bin" rules verify "$tmp/pack" --key "$tmp/other.pub"
+expect "another key is named as untrusted" "$tmp/err" "signed by no trusted key"
+check "rules verify below the minimum version" 2 "$bin" rules verify "$tmp/pack" --key "$tmp/pack.pub" --min-version site=3
+check "diagnose with a trusted signed pack" 0 "$bin" diagnose --rules "$tmp/pack" --trusted-key "$tmp/pack.pub" --world "$src/examples/worlds/healthy.json"
+printf ' ' >>"$tmp/pack/site.json"
+check "a tampered pack is refused" 2 "$bin" diagnose --rules "$tmp/pack" --trusted-key "$tmp/pack.pub" --world "$src/examples/worlds/healthy.json"
+expect "the tampered file is named" "$tmp/err" "site.json: changed since the pack was signed"
+check "rules check prints the rules digest" 0 "$bin" rules check
+expect "the digest is SHA-256" "$tmp/out" "rules sha256:[0-9a-f]{64}"
+# Channel policy from the command line.
+check "--disable run_command" 0 "$bin" diagnose --world "$src/examples/worlds/service.termservice_down.json" --disable run_command --json
+expect "--disable run_command takes the serial console" "$tmp/out" '"probe": "serial.termservice_state"'
+expect "--disable run_command is named" "$tmp/out" '"guest.termservice_state"'
+check "--disable of nothing known" 2 "$bin" diagnose --world "$src/examples/worlds/healthy.json" --disable no_such_thing
+check "--version" 0 "$bin" --version
+expect "--version prints the library version" "$tmp/out" '^[0-9]+\.[0-9]+\.[0-9]+$'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "rdptriage/triage.h"
@@ -73,10 +74,24 @@ TEST_CASE("powershell quoting doubles every kind of single quote") {
         "b'");
 }
 
-TEST_CASE("cmd refuses what it cannot quote") {
+TEST_CASE("cmd quotes what its separators would split and refuses what it cannot quote") {
   CHECK(quote_for_shell("cmd", "plain-name") == "plain-name");
+  // Issue #14: ',' and '=' split cmd arguments like spaces.
+  CHECK(quote_for_shell("cmd", "a,b") == "\"a,b\"");
+  CHECK(quote_for_shell("cmd", "a=b") == "\"a=b\"");
+  CHECK(quote_for_shell("cmd", "a&b") == "\"a&b\"");
   CHECK(quote_for_shell("cmd", "%PATH%") == "<unsafe-value>");
-  CHECK(quote_for_shell("cmd", "a&b") == "<unsafe-value>");
+  CHECK(quote_for_shell("cmd", "!x!") == "<unsafe-value>");
+  CHECK(quote_for_shell("cmd", "say \"hi\"") == "<unsafe-value>");
+}
+
+TEST_CASE("powershell quotes the array comma, the splat @ and a leading dash") {
+  // Issue #14: a,b is an array and @x a splat in PowerShell's argument mode.
+  CHECK(quote_for_shell("powershell", "a,b") == "'a,b'");
+  CHECK(quote_for_shell("powershell", "@x") == "'@x'");
+  CHECK(quote_for_shell("powershell", "-Force") == "'-Force'");
+  CHECK(quote_for_shell("powershell", "a=b") == "a=b");
+  CHECK(quote_for_shell("bash", "a,b@c") == "a,b@c");
 }
 
 TEST_CASE("context values are validated for their kind") {
@@ -113,15 +128,128 @@ TEST_CASE("never renders an allow rule for every source") {
   }
 }
 
-TEST_CASE("templates render validated values and placeholders for the rest") {
+TEST_CASE("refuses source prefixes that cover a large share of the internet") {
+  // Issue #14: /1 halves of the internet passed the /0-only guard.
+  for (const char* broad :
+       {"0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/7", "::/1", "2000::/3", "2001:db8::/31"}) {
+    INFO(broad);
+    Status s = validate_context_value("source_prefix", broad);
+    CHECK_FALSE(s.ok());
+    CHECK_THAT(s.message(), Catch::Contains("too broad"));
+  }
+  CHECK(validate_context_value("source_prefix", "10.0.0.0/8").ok());
+  CHECK(validate_context_value("source_prefix", "2001:db8::/32").ok());
+  CHECK(validate_context_value("source_prefix", "203.0.113.10/32").ok());
+}
+
+TEST_CASE("names that would read as options are refused") {
+  // Issue #14: --resource-group --debug.
+  for (const char* key : {"resource_group", "computer_name", "vm", "nsg", "nic"}) {
+    INFO(key);
+    Status s = validate_context_value(key, "--debug");
+    CHECK_FALSE(s.ok());
+    CHECK_THAT(s.message(), Catch::Contains("option"));
+  }
+  CHECK(validate_context_value("resource_group", "rg-(prod)").ok());
+}
+
+TEST_CASE("a password is never accepted as a context value") {
+  Status s = validate_context_value("new_password", "Secret123!");
+  CHECK_FALSE(s.ok());
+  CHECK_THAT(s.message(), !Catch::Contains("Secret123"));
+}
+
+TEST_CASE("templates render validated values and never-running markers for the rest") {
   Context ctx = {{"resource_group", "rg1"}, {"vm", "bad;vm"}};
   std::string out = internal::render_template(
       "az vm show --resource-group {resource_group} --name {vm} --nsg-name {nsg} "
       "--scripts \"Get-Process | Select-Object @{n='MB';e={1}}\"",
       "bash", ctx);
   CHECK(out ==
-        "az vm show --resource-group rg1 --name <vm> --nsg-name <nsg> "
+        "az vm show --resource-group rg1 --name ${RDPTRIAGE_MISSING_vm:?} "
+        "--nsg-name ${RDPTRIAGE_MISSING_nsg:?} "
         "--scripts \"Get-Process | Select-Object @{n='MB';e={1}}\"");
+  // Bash parses it, and refuses to run it.
+  CHECK(run_bash("bash -n -c " + quote_for_shell("bash", out) + " && echo parses\n") == "parses\n");
+  CHECK(run_bash("f() { echo ran; }; ( f " + internal::render_template("{nsg}", "bash", ctx) +
+                 " ) 2>/dev/null\necho rc=$?\n") == "rc=1\n");
+  CHECK(internal::render_template("Open {nsg}.", "", ctx) == "Open <nsg>.");
+  CHECK(internal::render_template("Stop-Process -Name {nsg}", "powershell", ctx) ==
+        "Stop-Process -Name $(throw 'rdptriage: nsg is missing')");
+  CHECK(internal::render_template("net user {username} /active:yes", "cmd", ctx) ==
+        "net user <username> /active:yes");
+}
+
+TEST_CASE("a value is quoted for the quoting it lands in") {
+  // Issue #14: a resource group with parentheses inside a double-quoted URL.
+  Context ctx = {{"resource_group", "rg(prod)"},
+                 {"subscription", "0b1f6471-1bf0-4dda-aec3-cb9272f09590"}};
+  std::string url = internal::render_template(
+      "printf '%s\\n' \"https://x/subscriptions/{subscription}/resourceGroups/{resource_group}/p\"",
+      "bash", ctx);
+  CHECK(run_bash(url + "\n") ==
+        "https://x/subscriptions/0b1f6471-1bf0-4dda-aec3-cb9272f09590/resourceGroups/rg(prod)/p\n");
+  CHECK(internal::bash_double_quote_expansions(url).empty());
+  // Inside bash single quotes the value is spliced in its own quoted word.
+  Context hostile = {{"custom", "it's $(touch /tmp/pwned)"}};
+  std::string single =
+      internal::render_with("printf '%s|' 'a {custom} b'", "bash",
+                            [&](const internal::PlaceholderName& n) -> std::optional<std::string> {
+                              return n.key == "custom"
+                                         ? std::optional<std::string>(hostile.at("custom"))
+                                         : std::nullopt;
+                            })
+          .text;
+  CHECK(run_bash(single + "\n") == "a it's $(touch /tmp/pwned) b|");
+  // PowerShell: doubled quotes inside single-quoted strings, backticks inside double.
+  auto ps = [&](std::string_view text) {
+    return internal::render_with(
+               text, "powershell",
+               [&](const internal::PlaceholderName&) -> std::optional<std::string> {
+                 return std::string("it's $x \"q\"");
+               })
+        .text;
+  };
+  CHECK(ps("Write-Output '{v}'") == "Write-Output 'it''s $x \"q\"'");
+  CHECK(ps("Write-Output \"{v}\"") == "Write-Output \"it's `$x `\"q`\"\"");
+  CHECK(ps("Write-Output {v}") == "Write-Output 'it''s $x \"q\"'");
+  // cmd inside double quotes: literal unless it would expand or close the quote.
+  auto cmd = [&](std::string value) {
+    return internal::render_with(
+               "reg add \"HKLM\\{v}\" /f", "cmd",
+               [&](const internal::PlaceholderName&) { return std::optional(value); })
+        .text;
+  };
+  CHECK(cmd("a b&c") == "reg add \"HKLM\\a b&c\" /f");
+  CHECK(cmd("%PATH%") == "reg add \"HKLM\\<unsafe-value>\" /f");
+}
+
+TEST_CASE("placeholders are told apart from script blocks and format items") {
+  auto refs = internal::find_placeholders(
+      "{resource_group} {netwatch.ip_flow_inbound:nsg|nsg} { $_.Owner } '{0:u}' {1:X8} "
+      "@{n='MB';e={[int]1}} {client.max_encryption_level} {Nsg}");
+  REQUIRE(refs.size() == 3);
+  CHECK(refs[0].alternatives == std::vector<std::string>{"resource_group"});
+  CHECK(refs[1].alternatives == std::vector<std::string>{"netwatch.ip_flow_inbound:nsg", "nsg"});
+  CHECK(refs[2].alternatives == std::vector<std::string>{"client.max_encryption_level"});
+  internal::PlaceholderName n = internal::split_placeholder("netwatch.ip_flow_inbound:nsg");
+  CHECK(n.probe == "netwatch.ip_flow_inbound");
+  CHECK(n.field == "nsg");
+  CHECK(n.short_name() == "nsg");
+}
+
+TEST_CASE("bash expansions inside double quotes are found, an intended $(az ...) is not") {
+  using internal::bash_double_quote_expansions;
+  CHECK(bash_double_quote_expansions(
+            "az vm run-command invoke --scripts \"Get-X | Where-Object { $_.Owner }\"")
+            .size() == 1);
+  CHECK(bash_double_quote_expansions("az x --scripts \"Remove-Item $env:TEMP\"").size() == 1);
+  CHECK(bash_double_quote_expansions("az x --scripts 'Where-Object { $_.Owner }'").empty());
+  CHECK(bash_double_quote_expansions(
+            "az monitor metrics list --resource \"$(az vm show --query id -o tsv)\"")
+            .empty());
+  CHECK(bash_double_quote_expansions("az rest --url \"x?\\$filter=a\"").empty());
+  CHECK_FALSE(bash_double_quote_expansions("echo \"`id`\"").empty());
 }
 
 }  // namespace

@@ -41,6 +41,15 @@ causes=$(env -u RDPTRIAGE_RULES_DIR "$prefix/bin/rdptriage" catalog --json)
 grep -q '"network.site_vpn_down"' <<<"$causes" || { echo "FAIL: the moved CLI does not see the added rule file"; exit 1; }
 n_cli=$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$causes")
 grep -qF "($n_cli causes)" <<<"$out" || { echo "FAIL: the consumer and the CLI load different rules"; exit 1; }
+# A plain build without CMake, from the moved package's pkg-config file; it
+# is told where the rules are (it was not configured with the package).
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+pc_rules=$(pkg-config --variable=rulesdir rdptriage)
+[ "$(cd "$pc_rules" && pwd -P)" = "$(cd "$rules" && pwd -P)" ] || { echo "FAIL: pkg-config rulesdir $pc_rules"; exit 1; }
+# shellcheck disable=SC2046
+g++ "$source_dir/examples/consumer/main.cc" $(pkg-config --cflags --libs rdptriage) -o "$work/consumer_pc"
+RDPTRIAGE_RULES_DIR="$pc_rules" "$work/consumer_pc" | grep -q "^network.nsg_denies_rdp$" || {
+  echo "FAIL: the pkg-config build does not diagnose"; exit 1; }
 # With the rules gone, loading fails with one clear error, never other rules.
 mv "$rules" "$rules.gone"
 if err=$(env -u RDPTRIAGE_RULES_DIR "$work/build/consumer" 2>&1); then

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "rdptriage/triage.h"
+#include "world/random_worlds.h"
 
 namespace rdptriage {
 namespace {
@@ -110,6 +111,17 @@ TEST_CASE("invalid worlds name the JSON path") {
       {R"({"vm": {"resource_group": "pr;;od-rg"}})",
        "vm.resource_group: \"pr;;od-rg\" is not a valid resource group name"},
       {R"({"vm": {"name": "web01 --debug"}})", "vm.name: \"web01 --debug\" is not"},
+      {R"({"vm": {"load_balancer_nat": {"frontend_port": 50001}}})",
+       "vm.load_balancer_nat: missing required field \"frontend_ip\""},
+      {R"({"vm": {"load_balancer_nat": {"frontend_ip": "52.1.1.1", "backend_port": 0}}})",
+       "vm.load_balancer_nat.backend_port: expected integer 1..65535"},
+      {R"({"client": {"credssp_encryption_oracle": "open"}})",
+       "client.credssp_encryption_oracle: expected one of "
+       "force_updated_clients|mitigated|vulnerable"},
+      {R"({"vm": {"guest": {"rdp": {"deny_connections_policy": "yes"}}}})",
+       "vm.guest.rdp.deny_connections_policy: expected true, false or null"},
+      {R"({"vm": {"route": {"next_hop_ip": "10.0.100"}}})",
+       "vm.route.next_hop_ip: expected an IPv4 address"},
   };
   for (const auto& [json, fragment] : cases) {
     INFO(json);
@@ -130,83 +142,94 @@ TEST_CASE("invalid worlds name the JSON path") {
   CHECK(deep.status().code() == ErrorCode::kLimitExceeded);
 }
 
-void deep_merge(boost::json::value& into, const boost::json::value& from) {
-  if (!into.is_object() || !from.is_object()) {
-    into = from;
-    return;
-  }
-  for (const auto& [k, v] : from.get_object()) {
-    auto* existing = into.get_object().if_contains(k);
-    if (existing && existing->is_object() && v.is_object())
-      deep_merge(*existing, v);
-    else
-      into.get_object()[k] = v;
-  }
+TEST_CASE("the world's answers carry the named fields a fix needs") {
+  auto w = World::load_string(R"({"vm": {"name": "web01", "resource_group": "prod-rg",
+      "nic": {"name": "web01-nic", "ip_config": "ipconfig1"},
+      "public_ip": {"address": "52.160.10.20", "name": "web01-ip"},
+      "nsg": {"nic_name": "web01-nsg", "resource_group": "net-rg", "nic": [
+        {"name": "Allow-Office", "priority": 300, "access": "Allow", "protocol": "Tcp",
+         "sourceAddressPrefix": "203.0.113.0/24", "destinationPortRange": "3389"},
+        {"name": "Deny-Internet", "priority": 200, "access": "Deny", "protocol": "*",
+         "sourceAddressPrefix": "Internet", "destinationPortRange": "*"},
+        {"name": "Out", "priority": 200, "direction": "Outbound", "access": "Allow"}]},
+      "route": {"next_hop": "VirtualAppliance", "next_hop_ip": "10.1.0.4", "table": "hub-routes"}},
+      "client": {"user": "CONTOSO\\alice"}})",
+                              "fields.json");
+  REQUIRE(w.ok());
+  auto adapter = w->adapter();
+  auto ask = [&](const char* id) {
+    ProbeRequest req;
+    req.probe_id = id;
+    return adapter->run(req);
+  };
+  ProbeResult flow = ask("netwatch.ip_flow_inbound");
+  REQUIRE(flow.has_value());
+  CHECK(to_string(flow.value) == "deny");
+  CHECK(flow.fields.at("rule") == "Deny-Internet");
+  CHECK(flow.fields.at("priority") == "200");
+  CHECK(flow.fields.at("nsg") == "web01-nsg");
+  CHECK(flow.fields.at("nsg_scope") == "nic");
+  CHECK(flow.fields.at("nsg_resource_group") == "net-rg");
+  CHECK(flow.fields.at("nsg_priorities_in_use") == "200,300");  // inbound only
+  CHECK(flow.fields.at("nic") == "web01-nic");
+  CHECK(flow.fields.at("port") == "3389");
+  ProbeResult hop = ask("netwatch.next_hop");
+  CHECK(hop.fields.at("next_hop_ip") == "10.1.0.4");
+  CHECK(hop.fields.at("route_table") == "hub-routes");
+  ProbeResult pip = ask("azure.public_ip_address");
+  CHECK(pip.fields.at("public_ip_name") == "web01-ip");
+  CHECK(pip.fields.at("ip_config") == "ipconfig1");
+  CHECK(ask("client.user_authority").fields.at("user") == "alice");
+  // Defaults follow az vm create's names.
+  auto plain = World::load_string(R"({"vm": {"name": "app"}})", "plain.json");
+  REQUIRE(plain.ok());
+  ProbeRequest req;
+  req.probe_id = "azure.public_ip_present";
+  ProbeResult present = plain->adapter()->run(req);
+  CHECK(present.fields.at("nic") == "appVMNic");
+  CHECK(present.fields.at("ip_config") == "ipconfigapp");
+  CHECK(present.fields.at("public_ip_name") == "appPublicIP");
+}
+
+TEST_CASE("behind a load balancer NAT rule the client dials the frontend port by design") {
+  auto w = World::load_string(R"({"vm": {"public_ip": null, "load_balancer_nat": {
+      "frontend_ip": "52.160.10.30", "frontend_port": 50001, "backend_port": 3389}}})",
+                              "lb.json");
+  REQUIRE(w.ok());
+  CHECK(w->symptom() == "ok");
+  ProbeRequest req;
+  req.probe_id = "azure.lb_nat_frontend";
+  ProbeResult r = w->adapter()->run(req);
+  CHECK(to_string(r.value) == "true");
+  CHECK(r.fields.at("backend_port") == "3389");
+  auto moved = World::load_string(R"({"vm": {"public_ip": null, "load_balancer_nat": {
+      "frontend_ip": "52.160.10.30", "frontend_port": 50001, "backend_port": 3389},
+      "guest": {"rdp": {"port": 3390}}}})",
+                                  "lb.json");
+  REQUIRE(moved.ok());
+  CHECK(moved->symptom() == "timeout");
+  Report rep = diagnose(*moved);
+  INFO(trail(rep));
+  CHECK(rep.cause == "service.port_mismatch");
+  // The fix sets the listener back to the backend port, not the dialed one.
+  bool backend = false;
+  for (const FixStep& s : rep.fix) backend |= s.script.find("-Value 3389;") != std::string::npos;
+  CHECK(backend);
 }
 
 // Injects one fault into an otherwise healthy world with random harmless noise.
 TEST_CASE("random single-fault worlds are diagnosed to the injected cause") {
-  struct Fault {
-    const char* cause;
-    const char* json;  // merged into "vm.guest" / "vm" / "client" below
-  };
-  const std::vector<Fault> faults = {
-      {"network.nsg_denies_rdp", R"("vm": {"nsg": {"nic": []}})"},
-      {"network.jit_closed", R"("vm": {"jit": {"enabled": true}})"},
-      {"network.public_ip_changed", R"("client": {"dial": {"host": "52.160.9.9"}})"},
-      {"network.appliance_drops",
-       R"("vm": {"route": {"next_hop": "VirtualAppliance", "appliance_allows_rdp": false}})"},
-      {"boundary.vm_not_running", R"("vm": {"power_state": "stopped"})"},
-      {"boundary.platform_issue", R"("vm": {"platform_health": "degraded"})"},
-      {"service.termservice_down", R"("vm": {"guest": {"termservice": "disabled"}})"},
-      {"service.guest_firewall_blocks",
-       R"("vm": {"guest": {"firewall": {"outbound_blocks_rdp": true}}})"},
-      {"service.rdp_disabled", R"("vm": {"guest": {"rdp": {"deny_connections": true}}})"},
-      {"service.port_mismatch", R"("vm": {"guest": {"rdp": {"port": 3390}}})"},
-      {"service.listener_certificate", R"("vm": {"guest": {"rdp": {"certificate": "corrupt"}}})"},
-      {"auth.credssp_mismatch", R"("client": {"credssp_patched": false})"},
-      {"auth.min_encryption_level", R"("client": {"max_encryption_level": 1})"},
-      {"auth.wrong_password", R"("client": {"password": "wrong"})"},
-      {"auth.authority_misspelled", R"("client": {"user": "MYVMM\\azureadmin"})"},
-      {"guest.disk_full", R"("vm": {"guest": {"disk": {"c_free_mb": 10}}})"},
-      {"guest.resource_exhaustion", R"("vm": {"metrics": {"available_memory_mb": 100}})"},
-      {"guest.disk_saturated", R"("vm": {"metrics": {"os_disk_busy_pct": 97}})"},
-      {"guest.update_in_progress", R"("vm": {"guest": {"shell": "update_in_progress"}})"},
-      {"guest.logoff_policy", R"("vm": {"guest": {"session": {"logoff_policy": true}}})"},
-  };
   std::mt19937 rng(20261123);
   for (int i = 0; i < 200; ++i) {
-    const Fault& f = faults[rng() % faults.size()];
-    const int cpu = 20 + static_cast<int>(rng() % 61);
-    const int memory = 1024 + static_cast<int>(rng() % 7168);
-    const bool hardened_tls = rng() % 2 == 0;
-    const bool extra_rule = rng() % 2 == 0;
-    const bool second_account = rng() % 2 == 0;
-    // Noise that must not change the answer.
-    std::string noise_vm = "\"metrics\": {\"cpu_pct\": " + std::to_string(cpu) +
-                           ", \"available_memory_mb\": " + std::to_string(memory) + "}";
-    std::string noise_guest;
-    if (hardened_tls)
-      noise_guest += R"("schannel": {"tls1_0_server": false, "tls1_1_server": false})";
-    if (second_account)
-      noise_guest += std::string(noise_guest.empty() ? "" : ", ") +
-                     R"("local_accounts": [{"name": "azureadmin"}, {"name": "ops"}])";
-    std::string nsg = extra_rule ? R"(, "nsg": {"nic": [
-        {"name": "RDP", "priority": 300, "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationPortRange": "3389"},
-        {"name": "WinRM", "priority": 310, "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationPortRanges": ["5985", "5986"]},
-        {"name": "DenySsh", "priority": 320, "access": "Deny", "protocol": "*", "sourceAddressPrefix": "Internet", "destinationPortRange": "22"}]})"
-                                 : "";
-    std::string base = "{\"vm\": {" + noise_vm + nsg + ", \"guest\": {" + noise_guest + "}}}";
-    boost::json::value doc = boost::json::parse(base);
-    deep_merge(doc, boost::json::parse("{" + std::string(f.json) + "}"));
-    const std::string json = boost::json::serialize(doc);
+    const testing::RandomFault* f = nullptr;
+    const std::string json = testing::random_single_fault_world(rng, &f);
     INFO("step " << i << ": " << json);
     auto w = World::load_string(json, "random.json");
     REQUIRE(w.ok());
     Report r = diagnose(*w);
     INFO(trail(r));
     CHECK(r.status == Verdict::kConfirmed);
-    CHECK(r.cause == f.cause);
+    CHECK(r.cause == f->cause);
   }
 }
 
