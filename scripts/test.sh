@@ -20,16 +20,37 @@ cd "$(dirname "$0")/.."
 stages=${RDPTRIAGE_TEST_STAGES:-tests asan tsan fuzz}
 jobs=$(nproc)
 durations=()
+script_start=$(date +%s)
 
+# Sets cpu_now to the CPU seconds (user + system) of this shell's finished
+# children so far. Not called as $(...): `times` must run in this shell, as
+# a subshell has no children of its own yet.
+cpu_now=0
+read_children_cpu() {
+  local f
+  f=$(mktemp)
+  times >"$f"
+  cpu_now=$(awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, "m");
+                sub("s", "", a[2]); s += a[1] * 60 + a[2] } printf "%d", s }' "$f")
+  rm -f "$f"
+}
+
+# Prints each stage's wall time and the CPU time its processes used: on a
+# shared machine the wall time grows with the load, while the CPU time
+# divided by the cores (for the parallel stages) is what an idle machine
+# would take.
 run_stage() {  # name, command...
-  local name=$1 start rc=0
+  local name=$1 start cpu_start rc=0
   shift
   echo "=== $name" >&2
   start=$(date +%s)
+  read_children_cpu
+  cpu_start=$cpu_now
   "$@" || rc=$?
-  local took=$(($(date +%s) - start))
-  durations+=("$(printf '%-22s %5d s' "$name" "$took")")
-  echo "=== $name: $took s$([ "$rc" -eq 0 ] || echo ", FAILED (exit $rc)")" >&2
+  read_children_cpu
+  local took=$(($(date +%s) - start)) cpu=$((cpu_now - cpu_start))
+  durations+=("$(printf '%-22s %5d s wall %6d s CPU' "$name" "$took" "$cpu")")
+  echo "=== $name: $took s wall, $cpu s CPU$([ "$rc" -eq 0 ] || echo ", FAILED (exit $rc)")" >&2
   if [ "$rc" -ne 0 ]; then
     summary
     exit "$rc"
@@ -37,8 +58,9 @@ run_stage() {  # name, command...
 }
 
 summary() {
-  echo "--- stage durations" >&2
+  echo "--- stage durations ($(nproc) cores; load now: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   printf '%s\n' "${durations[@]}" >&2
+  echo "total                  $(($(date +%s) - script_start)) s wall" >&2
 }
 
 wants() { [[ " $stages " == *" $1 "* ]]; }
