@@ -37,6 +37,31 @@ std::vector<std::string> strings(ByteReader& in) {
   return out;
 }
 
+FixStep fix_step(ByteReader& in) {
+  FixStep f;
+  f.text = in.text();
+  f.command = in.text();
+  f.shell = in.text(16);
+  f.runs = in.text(16);
+  f.where = in.text(32);
+  f.script = in.text();
+  f.script_shell = in.text(16);
+  f.effects = strings(in);
+  f.conditional = in.boolean();
+  f.missing = strings(in);
+  return f;
+}
+
+MissingValue missing_value(ByteReader& in) {
+  MissingValue m;
+  m.name = in.text(32);
+  m.about = in.text();
+  m.how = in.text();
+  m.probe = in.text(32);
+  for (std::size_t n = in.pick(3); n > 0; --n) m.steps.push_back(static_cast<int>(in.u32()));
+  return m;
+}
+
 Candidate candidate(ByteReader& in) {
   Candidate c;
   c.cause = in.text(32);
@@ -47,6 +72,11 @@ Candidate candidate(ByteReader& in) {
   c.cost_s = in.any_double();
   c.weight = in.any_double();
   c.confirmed = in.boolean();
+  if (c.confirmed) {
+    for (std::size_t n = in.pick(3); n > 0; --n) c.fix.steps.push_back(fix_step(in));
+    c.fix.warnings = strings(in);
+    for (std::size_t n = in.pick(2); n > 0; --n) c.fix.missing.push_back(missing_value(in));
+  }
   return c;
 }
 
@@ -105,9 +135,9 @@ Report report(ByteReader& in) {
     e.fallback = in.boolean();
     r.evidence.push_back(std::move(e));
   }
-  for (std::size_t n = in.pick(3); n > 0; --n)
-    r.fix.push_back(FixStep{in.text(), in.text(), in.text(16)});
+  for (std::size_t n = in.pick(3); n > 0; --n) r.fix.push_back(fix_step(in));
   r.warnings = strings(in);
+  for (std::size_t n = in.pick(3); n > 0; --n) r.missing.push_back(missing_value(in));
   for (std::size_t n = in.pick(3); n > 0; --n) r.candidates.push_back(candidate(in));
   if (in.boolean()) {
     NextTest t;
