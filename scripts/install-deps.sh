@@ -14,6 +14,8 @@ packages=(
   # tests
   catch2 python3 python3-jsonschema iproute2 nftables xrdp openssl freerdp2-x11 xvfb xauth binutils
   # python3-jsonschema: real reports validated against the installed report.schema.json
+  # fuzzing (scripts/fuzz.sh): clang with libFuzzer and its sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -19,17 +19,36 @@
 namespace rdptriage::cli {
 namespace {
 
+// An answer is a layer name or a number. A longer line is not an answer,
+// and an input such as /dev/zero never ends a line: reading stops there.
+constexpr std::size_t kMaxAnswerBytes = 256;
+bool input_over = false;
+
 // Reads one answer; empty on end of input (a script, CI): the drill then
-// just reveals.
+// just reveals. Reads at most kMaxAnswerBytes + 1 bytes of a line.
 std::string ask(const std::string& question) {
   fmt::print("{}", question);
   std::fflush(stdout);
   std::string line;
-  if (!std::getline(std::cin, line)) {
-    fmt::print("\n");
-    return {};
+  std::streambuf* in = std::cin.rdbuf();
+  while (!input_over) {
+    const int c = in->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      input_over = true;
+      if (!line.empty()) return line;
+      break;
+    }
+    if (c == '\n') return line;
+    if (line.size() == kMaxAnswerBytes) {
+      fmt::print(stderr, "\nrdptriage: an answer longer than {} bytes; reading no more answers\n",
+                 kMaxAnswerBytes);
+      input_over = true;
+      break;
+    }
+    line += static_cast<char>(c);
   }
-  return line;
+  fmt::print("\n");
+  return {};
 }
 
 int run(const std::string& file) {

@@ -1,10 +1,14 @@
 #include "common.h"
 
+#include <fcntl.h>
 #include <fmt/core.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
@@ -51,35 +55,117 @@ void add_client_error_input(CLI::App* app, std::string* text, std::string* file)
                   "The same from a file, e.g. a whole xfreerdp log (- reads standard input)");
 }
 
+namespace {
+
+// Why a file of mode `mode` is not read as a client error, or empty.
+std::string not_regular_reason(mode_t mode) {
+  if (S_ISREG(mode)) return "";
+  if (S_ISFIFO(mode)) return "a FIFO, not a regular file";
+  if (S_ISSOCK(mode)) return "a socket, not a regular file";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device, not a regular file";
+  if (S_ISDIR(mode)) return "a directory, not a regular file";
+  return "not a regular file";
+}
+
+Status read_failure(const std::string& name, ErrorCode code, const std::string& why) {
+  return Status(code, name + ": " + why, {Diagnostic{name, 0, 0, "", "", why}});
+}
+
+struct TailRead {
+  std::string tail;         // the last bytes read (at least `keep` of them, when there were)
+  std::uint64_t total = 0;  // bytes read
+  bool ended = false;       // reached the end of the input
+};
+
+// Reads `fd` to its end, or `limit` bytes when it goes on longer, keeping
+// the last `keep` bytes at least. -1 with errno set on a read error.
+int read_tail(int fd, std::size_t keep, std::uint64_t limit, TailRead* out) {
+  char buf[65536];
+  while (true) {
+    // One byte past the limit tells an input of exactly `limit` bytes from
+    // one that goes on.
+    const std::uint64_t room = limit + 1 - out->total;
+    const ssize_t n =
+        ::read(fd, buf, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof buf, room)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) {
+      out->ended = true;
+      return 0;
+    }
+    out->total += static_cast<std::uint64_t>(n);
+    out->tail.append(buf, static_cast<std::size_t>(n));
+    if (out->tail.size() > 2 * keep) out->tail.erase(0, out->tail.size() - keep);
+    if (out->total > limit) return 0;
+  }
+}
+
+}  // namespace
+
 StatusOr<std::string> client_error_text(const std::string& text, const std::string& file,
                                         std::size_t max_bytes) {
   if (file.empty()) return text;
-  std::string content;
-  std::size_t total = 0;
   const bool from_stdin = file == "-";
-  std::FILE* f = from_stdin ? stdin : std::fopen(file.c_str(), "rb");
-  if (f == nullptr)
-    return Status(ErrorCode::kIoError, file + ": " + std::strerror(errno),
-                  {Diagnostic{file, 0, 0, "", "", std::strerror(errno)}});
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
-    total += n;
-    content.append(buf, n);
-    if (content.size() > 2 * max_bytes) content.erase(0, content.size() - max_bytes);
+  const std::string name = from_stdin ? "standard input" : file;
+  int fd = STDIN_FILENO;
+  if (!from_stdin) {
+    // Look before opening: a FIFO would block the open until a writer
+    // comes, and a device such as /dev/zero never ends.
+    struct stat st;
+    if (::stat(file.c_str(), &st) != 0)
+      return read_failure(file, ErrorCode::kIoError, std::strerror(errno));
+    if (std::string why = not_regular_reason(st.st_mode); !why.empty())
+      return read_failure(file, ErrorCode::kIoError,
+                          S_ISFIFO(st.st_mode)
+                              ? why + " (to read a pipe, give - and redirect it to standard input)"
+                              : why);
+    fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return read_failure(file, ErrorCode::kIoError, std::strerror(errno));
   }
-  const bool failed = std::ferror(f) != 0;
-  if (!from_stdin) std::fclose(f);
-  if (failed)
-    return Status(ErrorCode::kIoError, file + ": read error",
-                  {Diagnostic{file, 0, 0, "", "", "read error"}});
-  if (content.size() > max_bytes) {
-    content.erase(0, content.size() - max_bytes);
+  struct Closer {
+    int fd;
+    bool owned;
+    ~Closer() {
+      if (owned) ::close(fd);
+    }
+  } closer{fd, !from_stdin};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return read_failure(name, ErrorCode::kIoError, std::strerror(errno));
+  if (!from_stdin && !S_ISREG(st.st_mode))  // swapped after the check above
+    return read_failure(file, ErrorCode::kIoError, not_regular_reason(st.st_mode));
+
+  // A regular file (standard input too, when redirected from one) longer
+  // than max_bytes is read from its end, where a log's last error is,
+  // without reading the rest. Anything else (a pipe, a terminal, a device
+  // given as standard input) is read up to kMaxStreamFactor * max_bytes,
+  // keeping its end; an input still going at that point is refused, as it
+  // may never end.
+  TailRead read;
+  if (S_ISREG(st.st_mode)) {
+    // Standard input may not be at the file's start.
+    const off_t at = ::lseek(fd, 0, SEEK_CUR);
+    const off_t start = st.st_size - static_cast<off_t>(max_bytes);
+    if (at >= 0 && start > at && ::lseek(fd, start, SEEK_SET) == start)
+      read.total = static_cast<std::uint64_t>(start - at);  // skipped, counted as read
+  }
+  const std::uint64_t limit = static_cast<std::uint64_t>(max_bytes) * kMaxStreamFactor;
+  if (read_tail(fd, max_bytes, read.total + limit, &read) != 0)
+    return read_failure(name, ErrorCode::kIoError,
+                        std::string("read error: ") + std::strerror(errno));
+  if (!read.ended)
+    return read_failure(
+        name, ErrorCode::kLimitExceeded,
+        fmt::format("still going after {} bytes; it may never end. Give the log's last part "
+                    "(e.g. tail -c {} LOG) or a regular file",
+                    limit, max_bytes));
+  std::string content = std::move(read.tail);
+  if (read.total > max_bytes) {
+    if (content.size() > max_bytes) content.erase(0, content.size() - max_bytes);
     // Start at a line, not inside one.
     if (std::size_t nl = content.find('\n'); nl != std::string::npos) content.erase(0, nl + 1);
     fmt::print(stderr,
                "rdptriage: {} is {} bytes; reading its last {} bytes, where the last error is\n",
-               from_stdin ? "standard input" : file, total, content.size());
+               name, read.total, content.size());
   }
   if (text.empty()) return content;
   return text + "\n" + content;

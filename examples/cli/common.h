@@ -33,10 +33,19 @@ std::filesystem::path bundled_worlds();
 // Registers --client-error TEXT and --client-error-file FILE on `app`.
 void add_client_error_input(CLI::App* app, std::string* text, std::string* file);
 
+// How much of an input without a size (a pipe, a terminal, a device on
+// standard input) client_error_text() reads, in units of `max_bytes`,
+// before refusing it as one that may never end.
+inline constexpr std::size_t kMaxStreamFactor = 64;
+
 // The client error from --client-error TEXT and/or --client-error-file
 // FILE ("-" is standard input), joined by a line break. A file longer than
 // `max_bytes` is read from its end, where a log's last error is (a note
-// says so on stderr). kIoError names a file that cannot be read.
+// says so on stderr): a regular file by seeking there, standard input by
+// keeping the last `max_bytes` of at most kMaxStreamFactor * max_bytes.
+// kIoError names a file that cannot be read or is not a regular file (a
+// FIFO or device is refused before it is opened, so nothing blocks);
+// kLimitExceeded an input still going at that bound.
 StatusOr<std::string> client_error_text(const std::string& text, const std::string& file,
                                         std::size_t max_bytes);
 

@@ -53,7 +53,9 @@ class Observations {
   // Parses and checks against `rules`: unknown probe ids, values outside a
   // probe's domain, unknown fields (including result fields the probe does
   // not declare) and bad context values are errors that name the file,
-  // line, column and JSON path.
+  // line, column and JSON path. A path that is not a regular file (a FIFO,
+  // a device, a directory) is kIoError naming it, found before the file is
+  // opened, so nothing blocks or reads forever.
   static StatusOr<Observations> load_file(const std::filesystem::path& path, const RuleSet& rules,
                                           const ObservationsOptions& options = {});
   static StatusOr<Observations> load_string(std::string_view json, std::string_view name,

@@ -46,7 +46,9 @@ class World {
   // values, bad addresses, prefixes or ports, and two NSG rules with the same
   // priority and direction fail with kValidationError, one Diagnostic per
   // problem naming the JSON path, line and column; kParseError, kIoError and
-  // kLimitExceeded as for rule files.
+  // kLimitExceeded as for rule files (a path that is not a regular file,
+  // such as a FIFO or a device, is kIoError naming it, before it is
+  // opened).
   static StatusOr<World> load_file(const std::filesystem::path& path,
                                    const WorldOptions& options = {});
   static StatusOr<World> load_string(std::string_view json, std::string_view name,

@@ -50,8 +50,9 @@ double Costing::charge_all(const std::vector<int>& probes) const {
 Status validate_options(const CompiledRules& rules, const EvaluateOptions& o) {
   for (const auto& [id, cost] : o.cost_overrides) {
     const bool is_probe = rules.probe_index.count(id) > 0;
+    const std::string& key = id;  // clang 14 cannot capture a structured binding
     const bool is_session = std::any_of(rules.sessions.begin(), rules.sessions.end(),
-                                        [&](const Session& s) { return s.info.id == id; });
+                                        [&](const Session& s) { return s.info.id == key; });
     if (!is_probe && !is_session)
       return invalid("cost_overrides: \"" + id + "\" is neither a probe nor a session id");
     if (!std::isfinite(cost) || !(cost > 0) || cost > 86400)

@@ -23,6 +23,56 @@ boost::json::value json_of(const ProbeValue& v) {
   return boost::json::string(std::get<std::string>(v));
 }
 
+// JSON text is UTF-8 (RFC 8259), but a report carries what it was given: a
+// log pasted in Latin-1, an adapter's bytes. Boost.JSON copies string bytes
+// as they are, so each byte of `json` that does not start or continue a
+// valid UTF-8 sequence becomes U+FFFD. Outside strings the text is ASCII.
+std::string valid_utf8(std::string json) {
+  std::string out;
+  std::size_t i = 0, copied = 0;
+  while (i < json.size()) {
+    const unsigned char c = static_cast<unsigned char>(json[i]);
+    std::size_t n = 0;              // continuation bytes
+    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the first of them
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      if (c == 0xE0) lo = 0xA0;  // no overlong forms
+      if (c == 0xED) hi = 0x9F;  // no surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
+    }
+    bool ok = n > 0 && i + n < json.size();
+    for (std::size_t k = 1; ok && k <= n; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(json[i + k]);
+      ok = k == 1 ? cc >= lo && cc <= hi : (cc & 0xC0) == 0x80;
+    }
+    if (ok) {
+      i += n + 1;
+      continue;
+    }
+    out.append(json, copied, i - copied);
+    out += "\xEF\xBF\xBD";
+    copied = ++i;
+  }
+  if (copied == 0) return json;
+  out.append(json, copied, std::string::npos);
+  return out;
+}
+
+// JSON has no NaN or infinity (Boost.JSON would print them as such).
+boost::json::value finite_or_null(double d) {
+  if (!std::isfinite(d)) return nullptr;
+  return d;
+}
+
 boost::json::array string_array(const std::vector<std::string>& items) {
   boost::json::array a;
   for (const auto& s : items) a.emplace_back(s);
@@ -87,7 +137,7 @@ boost::json::object client_error_json(const ClientErrorReading& r) {
     item["priority"] = m.priority;
     item["occurrences"] = m.occurrences;
     item["decisive"] = m.decisive;
-    item["score"] = m.score;  // below 1: a paraphrase of the message
+    item["score"] = finite_or_null(m.score);  // below 1: a paraphrase of the message
     item["underlying"] = m.underlying;
     matches.push_back(std::move(item));
   }
@@ -145,8 +195,8 @@ boost::json::array candidates_json(const std::vector<Candidate>& candidates) {
     item["title"] = c.title;
     item["next_test"] = c.next_test;
     item["next_probe"] = c.next_probe;
-    item["cost_s"] = c.cost_s;
-    item["weight"] = c.weight;
+    item["cost_s"] = finite_or_null(c.cost_s);
+    item["weight"] = finite_or_null(c.weight);
     item["confirmed"] = c.confirmed;
     if (c.confirmed) {
       item["fix"] = fix_json(c.fix.steps);
@@ -161,7 +211,7 @@ boost::json::array candidates_json(const std::vector<Candidate>& candidates) {
 }  // namespace
 
 std::string client_error_to_json(const ClientErrorReading& reading) {
-  return boost::json::serialize(client_error_json(reading));
+  return valid_utf8(boost::json::serialize(client_error_json(reading)));
 }
 
 std::string report_to_json(const Report& r) {
@@ -186,7 +236,7 @@ std::string report_to_json(const Report& r) {
     boost::json::object item;
     item["probe"] = e.probe;
     item["result"] = result_of(e.result);
-    item["cost_s"] = e.cost_s;
+    item["cost_s"] = finite_or_null(e.cost_s);
     item["effect"] = effect_of(e);
     item["channel"] = channel_name(e.channel);
     item["adapter"] = e.adapter;
@@ -215,7 +265,7 @@ std::string report_to_json(const Report& r) {
     next["title"] = t.title;
     next["channel"] = channel_name(t.channel);
     next["command"] = t.command;
-    next["cost_s"] = t.cost_s;
+    next["cost_s"] = finite_or_null(t.cost_s);
     next["why"] = t.why;
     boost::json::array outcomes;
     for (const AnswerMeaning& m : t.outcomes)
@@ -242,9 +292,9 @@ std::string report_to_json(const Report& r) {
                                           {"text", c.describe()}});
   o["rule_changes"] = std::move(changes);
   o["notes"] = string_array(r.notes);
-  o["cost_s"] = r.cost_s;
-  o["wall_s"] = r.wall_s;
-  return boost::json::serialize(o);
+  o["cost_s"] = finite_or_null(r.cost_s);
+  o["wall_s"] = finite_or_null(r.wall_s);
+  return valid_utf8(boost::json::serialize(o));
 }
 
 }  // namespace rdptriage

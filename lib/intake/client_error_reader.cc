@@ -29,6 +29,14 @@ std::string hex_of(std::uint64_t v) {
 // boundary.
 std::string excerpt_of(std::string_view text, std::size_t begin, std::size_t end) {
   end = std::min(end, text.size());
+  // A match read on the normalized text ends on the first byte of a
+  // character that was wider in the paste (a full-width digit): take the
+  // whole character.
+  auto continuation = [&](std::size_t i) {
+    return i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80;
+  };
+  while (continuation(end)) ++end;
+  while (begin > 0 && begin < end && continuation(begin)) --begin;
   std::string out = normalize_spacing(text.substr(begin, end - begin)).text;
   if (out.size() > kExcerptBytes) {
     std::size_t cut = kExcerptBytes;

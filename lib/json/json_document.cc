@@ -1,12 +1,16 @@
 #include "json/json_document.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/stream_parser.hpp>
 #include <cctype>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
 #include <system_error>
 
 namespace rdptriage::internal {
@@ -169,6 +173,19 @@ class PositionScanner {
   int line_ = 1;
 };
 
+std::string errno_text(int error) { return std::generic_category().message(error); }
+
+// Why a file of mode `mode` is not read as a document, or empty for a
+// regular file.
+std::string not_regular_reason(mode_t mode) {
+  if (S_ISREG(mode)) return "";
+  if (S_ISFIFO(mode)) return "a FIFO, not a regular file";
+  if (S_ISSOCK(mode)) return "a socket, not a regular file";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device, not a regular file";
+  if (S_ISDIR(mode)) return "a directory, not a regular file";
+  return "not a regular file";
+}
+
 SourcePos position_of_offset(std::string_view text, std::size_t offset) {
   SourcePos p{1, 1};
   for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
@@ -220,28 +237,47 @@ StatusOr<JsonDocument> JsonDocument::parse(std::string_view text, std::string na
 }
 
 StatusOr<JsonDocument> JsonDocument::parse_file(const std::string& path, const JsonLimits& limits) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) {
-    return Status(ErrorCode::kIoError, path + ": cannot read: " + ec.message(),
-                  {Diagnostic{path, 0, 0, "", "", "cannot read: " + ec.message()}});
-  }
-  if (size > limits.max_bytes) {
+  auto io_error = [&](const std::string& why) {
+    return Status(ErrorCode::kIoError, path + ": " + why, {Diagnostic{path, 0, 0, "", "", why}});
+  };
+  // What the path is, before opening it: opening a FIFO blocks until a
+  // writer comes, and a device such as /dev/zero never ends.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return io_error("cannot read: " + errno_text(errno));
+  if (std::string why = not_regular_reason(st.st_mode); !why.empty()) return io_error(why);
+  // O_NONBLOCK: should the path be swapped for a FIFO after the check, the
+  // open still returns, and fstat below refuses it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return io_error("cannot open: " + errno_text(errno));
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  if (::fstat(fd, &st) != 0) return io_error("cannot read: " + errno_text(errno));
+  if (std::string why = not_regular_reason(st.st_mode); !why.empty()) return io_error(why);
+  auto too_large = [&](std::uint64_t size) {
     return Status(ErrorCode::kLimitExceeded,
                   path + " is " + std::to_string(size) + " bytes, over the limit of " +
                       std::to_string(limits.max_bytes),
                   {Diagnostic{path, 0, 0, "", "",
                               "file is larger than max_file_bytes (" +
                                   std::to_string(limits.max_bytes) + ")"}});
+  };
+  if (static_cast<std::uint64_t>(st.st_size) > limits.max_bytes)
+    return too_large(static_cast<std::uint64_t>(st.st_size));
+  // Read at most one byte past the limit: a file that grows while it is
+  // read (or a /proc file, whose size says 0) is still bounded.
+  std::string text;
+  char buf[65536];
+  while (true) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_error("read error: " + errno_text(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > limits.max_bytes) return too_large(text.size());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(ErrorCode::kIoError, path + ": cannot open",
-                  {Diagnostic{path, 0, 0, "", "", "cannot open"}});
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return parse(buf.str(), path, limits);
+  return parse(text, path, limits);
 }
 
 SourcePos JsonDocument::position(std::string_view pointer) const {

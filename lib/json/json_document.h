@@ -35,8 +35,11 @@ class JsonDocument {
   // kParseError carrying one Diagnostic with file `name`, line and column.
   static StatusOr<JsonDocument> parse(std::string_view text, std::string name,
                                       const JsonLimits& limits = {});
-  // Reads and parses a file; kIoError if it cannot be read, kLimitExceeded
-  // if it is larger than limits.max_bytes (checked before reading).
+  // Reads and parses a regular file; kIoError naming `path` if it cannot be
+  // read or is not a regular file (a FIFO, device, socket or directory is
+  // refused by stat before it is opened, so nothing blocks or reads
+  // forever), kLimitExceeded if it is larger than limits.max_bytes
+  // (checked before reading, and again while reading).
   static StatusOr<JsonDocument> parse_file(const std::string& path, const JsonLimits& limits = {});
 
   const boost::json::value& root() const { return root_; }

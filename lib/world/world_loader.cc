@@ -4,7 +4,10 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <set>
+#include <string>
+#include <tuple>
 
+#include "rdptriage/triage.h"
 #include "world/nsg_evaluator.h"
 
 namespace rdptriage::internal::world {
@@ -448,6 +451,19 @@ void read_vm(DiagnosticSink& sink, const boost::json::value* v, Vm& m) {
          "classic_endpoint", "load_balancer_nat", "metrics", "guest"});
   o.text("name", m.name);
   o.text("resource_group", m.resource_group);
+  // They become the context of every diagnosis of the world: what evaluate()
+  // would refuse is refused here, with its JSON path (found by fuzzing).
+  for (const auto& [key, field, value] :
+       {std::tuple<const char*, const char*, const std::string*>{"vm", "name", &m.name},
+        {"resource_group", "resource_group", &m.resource_group}}) {
+    if (!o.get(field)) continue;
+    Status valid = validate_context_value(key, *value);
+    if (!valid.ok()) {
+      std::string why = valid.message();
+      why.erase(0, why.find(": ") + 2);  // "context.vm: " is the engine's path, not the file's
+      sink.add(o.at(field), "", why);
+    }
+  }
   Obj nic(sink, o.get("nic"), o.at("nic"), {"name", "ip_config"});
   nic.text("name", m.nic_name);
   nic.text("ip_config", m.ip_config);

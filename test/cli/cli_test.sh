@@ -136,6 +136,41 @@ check "rules check malformed" 2 "$bin" rules check "$tmp/badrule.json"
 expect "rules check names line:col" "$tmp/err" "badrule.json:1:[0-9]+: rules\[0\]"
 check "custom rules with errors refuse to load" 2 "$bin" catalog --rules "$tmp/badrule.json"
 
+# Inputs that never end (issue 14, item 6): one clear error at once, or a
+# bounded read; never a hang. `timeout` turns a hang into a failed check.
+mkfifo "$tmp/fifo.log" "$tmp/fifo.json"
+for dev in /dev/zero /dev/urandom; do
+  check "--client-error-file $dev is refused" 2 timeout 10 "$bin" diagnose --client-error-file "$dev"
+  expect "says $dev is a device" "$tmp/err" "^rdptriage: $dev: a device, not a regular file"
+done
+check "a FIFO as --client-error-file does not block" 2 timeout 10 "$bin" --client-error-file "$tmp/fifo.log"
+expect "says it is a FIFO" "$tmp/err" "fifo.log: a FIFO, not a regular file"
+check "a directory as --client-error-file" 2 timeout 10 "$bin" --client-error-file "$tmp"
+expect "says it is a directory" "$tmp/err" "a directory, not a regular file"
+check "standard input that never ends is refused after a bounded read" 2 \
+  timeout 30 bash -c "\"$bin\" --client-error-file - < /dev/zero"
+expect "says it may never end" "$tmp/err" "standard input: still going after [0-9]+ bytes; it may never end"
+check "a pipe that never ends is refused too" 2 timeout 30 bash -c "yes 0x904 | \"$bin\" --client-error-file -"
+check "a huge log on standard input is read from its end" 3 \
+  timeout 30 bash -c "\"$bin\" --client-error-file - --json < \"$tmp/huge.log\""
+[ "$(json_field "$tmp/out" "['symptom']")" = "account_locked" ] && { echo "ok   huge stdin -> account_locked"; pass=$((pass+1)); } || { echo "FAIL huge stdin"; fail=$((fail+1)); }
+expect "says standard input was read from its end" "$tmp/err" "standard input is [0-9]+ bytes; reading its last"
+check "a FIFO as --observations does not block" 2 timeout 10 "$bin" diagnose --observations "$tmp/fifo.json"
+expect "names the observations FIFO" "$tmp/err" "fifo.json: a FIFO, not a regular file"
+check "/dev/zero as --observations" 2 timeout 10 "$bin" diagnose --observations /dev/zero
+expect "names the observations device" "$tmp/err" "/dev/zero: a device, not a regular file"
+check "a FIFO as --world does not block" 2 timeout 10 "$bin" diagnose --world "$tmp/fifo.json"
+expect "names the world FIFO" "$tmp/err" "fifo.json: a FIFO, not a regular file"
+check "a FIFO as a drill world does not block" 2 timeout 10 "$bin" drill "$tmp/fifo.json"
+check "a FIFO as --rules does not block" 2 timeout 10 "$bin" catalog --rules "$tmp/fifo.json"
+expect "names the rules FIFO" "$tmp/err" "fifo.json: a FIFO, not a regular file"
+check "/dev/zero as a rule file" 2 timeout 10 "$bin" rules check /dev/zero
+expect "names the rules device" "$tmp/err" "/dev/zero: a device, not a regular file"
+check "drill < /dev/zero ends with a bounded answer" 0 \
+  timeout 30 bash -c "ulimit -v 4000000; \"$bin\" drill \"$src/examples/worlds/auth.password_expired.json\" < /dev/zero"
+expect "says the answer was too long" "$tmp/err" "an answer longer than 256 bytes"
+expect "the drill still reveals the cause" "$tmp/out" "auth.password_expired"
+
 # Simulated estates and the drill.
 check "diagnose --world (seed 003, worked diagnosis one)" 0 "$bin" diagnose --world "$src/examples/worlds/seed003.nsg_deny_shadows_allow.json" --json
 [ "$(json_field "$tmp/out" "['cause']")" = "network.nsg_denies_rdp" ] && { echo "ok   world -> nsg"; pass=$((pass+1)); } || { echo "FAIL world cause"; fail=$((fail+1)); }

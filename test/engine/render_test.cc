@@ -2,6 +2,8 @@
 // that a hostile value can never become a second command.
 #include "engine/render.h"
 
+#include <unistd.h>
+
 #include <array>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -30,7 +32,8 @@ const std::array<const char*, 12> kHostile = {"x'; touch /tmp/pwned; echo '",
 
 // Runs `script` with bash and returns its stdout.
 std::string run_bash(const std::string& script) {
-  const std::string path = "/tmp/rdptriage_quote_test.sh";
+  // One file per process: ctest -j runs this file's test cases at once.
+  const std::string path = "/tmp/rdptriage_quote_test." + std::to_string(::getpid()) + ".sh";
   {
     std::ofstream f(path);
     f << script;

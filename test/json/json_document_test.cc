@@ -1,6 +1,14 @@
 #include "json/json_document.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 namespace rdptriage::internal {
 namespace {
@@ -44,6 +52,67 @@ TEST_CASE("limits and syntax errors") {
   auto missing = JsonDocument::parse_file("/nonexistent/file.json");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == ErrorCode::kIoError);
+}
+
+// A scratch directory removed at the end of the test.
+struct ScratchDir {
+  std::filesystem::path path;
+  ScratchDir() {
+    std::string templ = (std::filesystem::temp_directory_path() / "rdptriage-json-XXXXXX").string();
+    REQUIRE(::mkdtemp(templ.data()) != nullptr);
+    path = templ;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+// Issue 14, item 6: a FIFO blocked on open and /dev/zero never ended. Every
+// loader reads files through parse_file, so each is refused by its type,
+// at once, naming the file.
+TEST_CASE("files that are not regular files are refused before they are opened") {
+  ScratchDir dir;
+  const std::string fifo = (dir.path / "rules.json").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const auto start = std::chrono::steady_clock::now();
+  struct Case {
+    std::string path, why;
+  };
+  for (const Case& c : {Case{fifo, "a FIFO"}, Case{"/dev/zero", "a device"},
+                        Case{"/dev/urandom", "a device"}, Case{dir.path.string(), "a directory"}}) {
+    auto doc = JsonDocument::parse_file(c.path);
+    INFO(c.path);
+    REQUIRE_FALSE(doc.ok());
+    CHECK(doc.status().code() == ErrorCode::kIoError);
+    REQUIRE(doc.status().diagnostics().size() == 1);
+    CHECK(doc.status().diagnostics()[0].file == c.path);
+    CHECK_THAT(doc.status().message(), Catch::StartsWith(c.path) && Catch::Contains(c.why));
+  }
+  // A symbolic link is followed to what it names.
+  const std::filesystem::path link = dir.path / "link.json";
+  std::filesystem::create_symlink("/dev/zero", link);
+  auto linked = JsonDocument::parse_file(link.string());
+  REQUIRE_FALSE(linked.ok());
+  CHECK_THAT(linked.status().message(), Catch::Contains("a device"));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+}
+
+TEST_CASE("a regular file is read whole, and bounded by max_bytes") {
+  ScratchDir dir;
+  const std::string file = (dir.path / "doc.json").string();
+  std::ofstream(file) << "{\"a\": [1, 2, 3]}\n";
+  auto doc = JsonDocument::parse_file(file);
+  REQUIRE(doc.ok());
+  CHECK(doc->root().at("a").as_array().size() == 3);
+  auto big = JsonDocument::parse_file(file, {8, 32});
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.status().code() == ErrorCode::kLimitExceeded);
+  CHECK(big.status().diagnostics()[0].file == file);
+  // A /proc file says its size is 0: what is read is bounded all the same.
+  auto proc = JsonDocument::parse_file("/proc/self/status", {16, 32});
+  REQUIRE_FALSE(proc.ok());
+  CHECK(proc.status().code() == ErrorCode::kLimitExceeded);
 }
 
 }  // namespace

@@ -106,6 +106,11 @@ TEST_CASE("invalid worlds name the JSON path") {
       {R"({"schema": "rdptriage.world/2"})", "schema: expected one of rdptriage.world/1"},
       {R"({"vm": {"guest": {"local_accounts": [{"rdp_rights": "yes"}]}}})",
        "vm.guest.local_accounts[0]: missing required field \"name\""},
+      // Found by fuzz/world_fuzzer.cc: these loaded, then every diagnosis of
+      // the world was refused for its context.
+      {R"({"vm": {"resource_group": "pr;;od-rg"}})",
+       "vm.resource_group: \"pr;;od-rg\" is not a valid resource group name"},
+      {R"({"vm": {"name": "web01 --debug"}})", "vm.name: \"web01 --debug\" is not"},
       {R"({"vm": {"load_balancer_nat": {"frontend_port": 50001}}})",
        "vm.load_balancer_nat: missing required field \"frontend_ip\""},
       {R"({"vm": {"load_balancer_nat": {"frontend_ip": "52.1.1.1", "backend_port": 0}}})",
