@@ -122,11 +122,14 @@ TEST_CASE("blocking adapters run on the Triage's bounded pool: eight threads, no
 
 TEST_CASE("a hung adapter costs one deadline per evaluation and one pool thread, not more") {
   const Triage triage = make_triage(2);
-  std::atomic<bool> release{false};
-  std::atomic<int> calls{0};
-  auto hung = std::make_shared<FunctionAdapter>([&](const ProbeRequest&) {
-    ++calls;
-    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  // Shared with the adapter, not on this stack: the pool thread still in
+  // the adapter reads them after this test returns (ThreadSanitizer saw it
+  // read the next test's stack).
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto hung = std::make_shared<FunctionAdapter>([release, calls](const ProbeRequest&) {
+    ++*calls;
+    while (!*release) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     return V(true);
   });
   const int before = thread_count();
@@ -150,8 +153,8 @@ TEST_CASE("a hung adapter costs one deadline per evaluation and one pool thread,
   WARN("20 evaluations against a hung adapter took " << took << " s");
   CHECK(took < 20 * 3 * 0.02 + 2);      // about one deadline each, with slack for a busy machine
   CHECK(thread_count() <= before + 2);  // the pool's two threads, never one per probe
-  CHECK(calls <= 2);                    // the others waited for a thread and were abandoned
-  release = true;
+  CHECK(*calls <= 2);                   // the others waited for a thread and were abandoned
+  *release = true;
 }
 
 TEST_CASE("cancelling an evaluation returns the report so far") {
