@@ -426,7 +426,8 @@ TEST_CASE("a report names the overrides that changed its cause, in JSON too") {
   REQUIRE(report->rule_changes.size() == 1);
   CHECK(report->rule_changes[0].describe() == "title set by " + where);
   const std::string json = report_to_json(*report);
-  CHECK(json.find("\"rule_changes\":[{\"kind\":\"set\",\"field\":\"title\"") != std::string::npos);
+  CHECK(json.find("\"rule_changes\":[{\"kind\":\"set\",\"target\":\"service.first\","
+                  "\"field\":\"title\"") != std::string::npos);
   CHECK(json.find("\"text\":\"title set by " + where + "\"") != std::string::npos);
 
   // An unchanged cause's report says nothing of overrides.
