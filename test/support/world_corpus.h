@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "world/random_worlds.h"  // deep_merge
+
 namespace rdptriage::testing {
 
 struct CorpusWorld {
@@ -22,20 +24,6 @@ struct CorpusWorld {
   std::string expect_cause;  // one-cause worlds: the injected cause; empty otherwise
   int faults = 0;            // 0 for the bundled healthy and special worlds
 };
-
-inline void deep_merge(boost::json::value& into, const boost::json::value& from) {
-  if (!into.is_object() || !from.is_object()) {
-    into = from;
-    return;
-  }
-  for (const auto& [k, v] : from.get_object()) {
-    auto* existing = into.get_object().if_contains(k);
-    if (existing && existing->is_object() && v.is_object())
-      deep_merge(*existing, v);
-    else
-      into.get_object()[k] = v;
-  }
-}
 
 inline std::string read_text(const std::filesystem::path& p) {
   std::ifstream in(p);
