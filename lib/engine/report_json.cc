@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "engine/safe_text.h"
 #include "rdptriage/report.h"
 
 namespace rdptriage {
@@ -31,31 +32,13 @@ std::string valid_utf8(std::string json) {
   std::string out;
   std::size_t i = 0, copied = 0;
   while (i < json.size()) {
-    const unsigned char c = static_cast<unsigned char>(json[i]);
-    std::size_t n = 0;              // continuation bytes
-    unsigned lo = 0x80, hi = 0xBF;  // allowed range of the first of them
-    if (c < 0x80) {
+    if (static_cast<unsigned char>(json[i]) < 0x80) {
       ++i;
       continue;
     }
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0) lo = 0xA0;  // no overlong forms
-      if (c == 0xED) hi = 0x9F;  // no surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
-    }
-    bool ok = n > 0 && i + n < json.size();
-    for (std::size_t k = 1; ok && k <= n; ++k) {
-      const unsigned char cc = static_cast<unsigned char>(json[i + k]);
-      ok = k == 1 ? cc >= lo && cc <= hi : (cc & 0xC0) == 0x80;
-    }
-    if (ok) {
-      i += n + 1;
+    std::uint32_t cp = 0;
+    if (const std::size_t n = internal::utf8_sequence(json, i, &cp); n > 0) {
+      i += n;
       continue;
     }
     out.append(json, copied, i - copied);

@@ -27,37 +27,6 @@ bool inert_for_terminal(std::uint32_t cp) {
   return true;
 }
 
-// The length of the well-formed UTF-8 sequence at `s` (RFC 3629: no
-// overlongs, no surrogates, nothing above U+10FFFF), 0 if there is none.
-std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t* cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t n;
-  std::uint32_t min;
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    n = 2;
-    *cp = b0 & 0x1f;
-    min = 0x80;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    n = 3;
-    *cp = b0 & 0x0f;
-    min = 0x800;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    n = 4;
-    *cp = b0 & 0x07;
-    min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xc0) != 0x80) return 0;
-    *cp = (*cp << 6) | (b & 0x3f);
-  }
-  if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)) return 0;
-  return n;
-}
-
 std::string escape(std::string_view text, const std::string_view* indent) {
   std::string out;
   out.reserve(text.size());
@@ -98,6 +67,35 @@ std::string escape(std::string_view text, const std::string_view* indent) {
 }
 
 }  // namespace
+
+std::size_t utf8_sequence(std::string_view s, std::size_t i, std::uint32_t* cp) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t n;
+  std::uint32_t min;
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    n = 2;
+    *cp = b0 & 0x1f;
+    min = 0x80;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    n = 3;
+    *cp = b0 & 0x0f;
+    min = 0x800;
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    n = 4;
+    *cp = b0 & 0x07;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xc0) != 0x80) return 0;
+    *cp = (*cp << 6) | (b & 0x3f);
+  }
+  if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)) return 0;
+  return n;
+}
 
 std::string terminal_safe(std::string_view text) { return escape(text, nullptr); }
 

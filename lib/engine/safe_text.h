@@ -2,10 +2,17 @@
 #ifndef RDPTRIAGE_LIB_ENGINE_SAFE_TEXT_H_
 #define RDPTRIAGE_LIB_ENGINE_SAFE_TEXT_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace rdptriage::internal {
+
+// The length (2..4) of the well-formed UTF-8 sequence of a non-ASCII lead
+// byte at text[i], with its code point in *cp; 0 when there is none (RFC
+// 3629: no overlongs, no surrogates, nothing above U+10FFFF, not cut off).
+std::size_t utf8_sequence(std::string_view text, std::size_t i, std::uint32_t* cp);
 
 // `text` with everything a terminal would act on shown as a visible escape:
 // C0 controls and DEL as \xNN (\n, \r, \t as themselves escaped), C1
