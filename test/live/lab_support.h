@@ -55,7 +55,7 @@ inline bool port_open(int port) {
 // One xrdp child per case, killed when the case ends.
 class Xrdp {
  public:
-  Xrdp(int port, const std::string& globals) : port_(port) {
+  Xrdp(int port, const std::string& globals) {
     fs::path ini = lab_dir() / ("xrdp-" + std::to_string(port) + ".ini");
     std::ofstream(ini)
         << "[Globals]\nini_version=1\nfork=false\nport=tcp://127.0.0.1:" << port << "\n"
@@ -80,7 +80,6 @@ class Xrdp {
   }
 
  private:
-  int port_;
   pid_t pid_ = -1;
 };
 
