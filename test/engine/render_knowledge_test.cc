@@ -9,22 +9,14 @@
 
 #include "rdptriage/observations.h"
 #include "rdptriage/triage.h"
+#include "support/bundled_triage.h"
 
 namespace rdptriage {
 namespace {
 
 const std::string kSource = RDPTRIAGE_TEST_SOURCE_DIR;
 
-const Triage& bundled() {
-  static const Triage triage = [] {
-    TriageOptions o;
-    o.rules.bundled_dir = kSource + "/rules";
-    StatusOr<Triage> t = Triage::create(o);
-    if (!t.ok()) FAIL(t.status().to_string());
-    return std::move(t).value();
-  }();
-  return triage;
-}
+const Triage& bundled() { return testing::bundled_triage(); }
 
 const boost::json::object& baseline() {
   static const boost::json::value doc = [] {

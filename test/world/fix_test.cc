@@ -24,6 +24,7 @@
 #include "rdptriage/triage.h"
 #include "rdptriage/world.h"
 #include "rules/templates.h"
+#include "support/bundled_triage.h"
 #include "world/nsg_evaluator.h"
 #include "world/playout.h"
 #include "world/random_worlds.h"
@@ -35,26 +36,9 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kSource = RDPTRIAGE_TEST_SOURCE_DIR;
 
-const Triage& triage() {
-  static const Triage t = [] {
-    TriageOptions o;
-    o.rules.bundled_dir = kSource + "/rules";
-    auto loaded = Triage::create(o);
-    if (!loaded.ok()) FAIL(loaded.status().to_string());
-    return std::move(loaded).value();
-  }();
-  return t;
-}
+const Triage& triage() { return testing::bundled_triage(); }
 
-Report diagnose(const World& w) {
-  EvaluateRequest req;
-  req.symptom = w.symptom();
-  req.context = w.context();
-  req.adapters.push_back(w.adapter());
-  auto r = triage().evaluate(req);
-  if (!r.ok()) FAIL(r.status().to_string());
-  return std::move(r).value();
-}
+Report diagnose(const World& w) { return testing::diagnose_world(w); }
 
 // A scratch directory holding a stub `az` that writes each argument it gets,
 // NUL-terminated, to $ARGV_OUT and prints nothing.

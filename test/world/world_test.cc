@@ -9,6 +9,7 @@
 #include <set>
 
 #include "rdptriage/triage.h"
+#include "support/bundled_triage.h"
 #include "world/random_worlds.h"
 
 namespace rdptriage {
@@ -16,26 +17,9 @@ namespace {
 
 const std::string kSource = RDPTRIAGE_TEST_SOURCE_DIR;
 
-const Triage& triage() {
-  static const Triage t = [] {
-    TriageOptions o;
-    o.rules.bundled_dir = kSource + "/rules";
-    auto loaded = Triage::create(o);
-    if (!loaded.ok()) FAIL(loaded.status().to_string());
-    return std::move(loaded).value();
-  }();
-  return t;
-}
+const Triage& triage() { return testing::bundled_triage(); }
 
-Report diagnose(const World& w) {
-  EvaluateRequest req;
-  req.symptom = w.symptom();
-  req.context = w.context();
-  req.adapters.push_back(w.adapter());
-  auto r = triage().evaluate(req);
-  if (!r.ok()) FAIL(r.status().to_string());
-  return std::move(r).value();
-}
+Report diagnose(const World& w) { return testing::diagnose_world(w); }
 
 std::string trail(const Report& r) {
   std::string out =
