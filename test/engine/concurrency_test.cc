@@ -9,23 +9,16 @@
 
 #include "rdptriage/triage.h"
 #include "support/fake_adapter.h"
+#include "support/thread_count.h"
 
 namespace rdptriage {
 namespace {
 
 using testing::FunctionAdapter;
 using testing::MapAdapter;
+using testing::thread_count;
 using testing::V;
 using Clock = std::chrono::steady_clock;
-
-// Threads of this process, from /proc/self/status.
-int thread_count() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
-  return -1;
-}
 
 constexpr const char* kRules = R"({
   "probes": [

@@ -22,23 +22,16 @@
 #include "rdptriage/triage.h"
 #include "support/bundled_triage.h"
 #include "support/fake_adapter.h"
+#include "support/thread_count.h"
 
 namespace rdptriage {
 namespace {
 
 using testing::bundled_triage;
 using testing::FunctionAdapter;
+using testing::thread_count;
 using testing::V;
 using Clock = std::chrono::steady_clock;
-
-// Threads of this process, from /proc/self/status.
-int thread_count() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
-  return -1;
-}
 
 // The evidence entry for `probe` in a parsed JSON report; null when absent.
 const boost::json::object* evidence_for(const boost::json::value& report, const char* probe) {
