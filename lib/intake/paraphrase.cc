@@ -48,7 +48,8 @@ std::vector<std::string_view> split_words(std::string_view view,
   return out;
 }
 
-// The word and every form of it with one letter deleted.
+// The word and every form of it with one letter deleted: as many forms as
+// letters, each as long as the word, so callers bound the word's length.
 template <typename Fn>
 void for_each_near_form(std::string_view word, Fn fn) {
   fn(std::string(word));
@@ -96,10 +97,12 @@ void ParaphraseIndex::add(int message, std::string_view phrase) {
   for (std::size_t w = 0; w < p.words.size(); ++w) {
     if (!p.content[w]) continue;
     exact_[p.words[w]].emplace_back(index, static_cast<int>(w));
-    if (typo_tolerant(p.words[w]))
+    if (typo_tolerant(p.words[w])) {
+      longest_tolerant_ = std::max(longest_tolerant_, p.words[w].size());
       for_each_near_form(p.words[w], [&](std::string form) {
         near_[std::move(form)].emplace_back(index, static_cast<int>(w));
       });
+    }
   }
   phrases_.push_back(std::move(p));
 }
@@ -136,7 +139,10 @@ std::vector<ParaphraseIndex::Found> ParaphraseIndex::find(std::string_view words
       Reading r;
       const std::string word(w);
       if (auto e = exact_.find(word); e != exact_.end()) r.exact = e->second;
-      if (typo_tolerant(w)) {
+      // A word one typo from a phrase word is at most one letter longer
+      // than it: longer words have no near forms worth building (a pasted
+      // megabyte-long "word" would otherwise cost its length squared).
+      if (w.size() <= longest_tolerant_ + 1 && typo_tolerant(w)) {
         std::set<std::pair<int, int>> refs;
         for_each_near_form(w, [&](const std::string& form) {
           auto n = near_.find(form);

@@ -65,6 +65,7 @@ class ParaphraseIndex {
   std::vector<Phrase> phrases_;
   std::unordered_map<std::string, Refs> exact_;  // content words
   std::unordered_map<std::string, Refs> near_;   // typo-able words and their one-letter deletions
+  std::size_t longest_tolerant_ = 0;             // letters in the longest typo-able phrase word
 };
 
 // True for words that may match with one typo: five letters or more, letters
