@@ -197,6 +197,20 @@ std::vector<ParaphraseIndex::Found> ParaphraseIndex::find(std::string_view words
         }
         if (!ordered) continue;
       }
+      // Two content words stand together (filler words aside): with a word
+      // between them they may say something else ("password certainly
+      // expired" is FreeRDP's name for a failed CredSSP exchange).
+      if (content_words == 2) {
+        std::size_t lo = words.size(), hi = 0;
+        for (std::size_t w = 0; w < best.size(); ++w) {
+          if (!phrase.content[w] || best[w] <= 0) continue;
+          lo = std::min(lo, where[w]);
+          hi = std::max(hi, where[w]);
+        }
+        bool together = true;
+        for (std::size_t k = lo + 1; k < hi; ++k) together = together && is_filler(words[k]);
+        if (!together) continue;
+      }
       double score = 0;
       std::size_t matched = 0, exact = 0;
       for (std::size_t w = 0; w < best.size(); ++w) {
@@ -205,9 +219,18 @@ std::vector<ParaphraseIndex::Found> ParaphraseIndex::find(std::string_view words
         ++matched;
         exact += best[w] >= 1.0 ? 1 : 0;
       }
-      // A typo is tolerated only among three content words or more: in two
-      // ("connection reused") one changed word is half the message.
-      if (exact == 0 || matched < 2 || (exact < matched && content_words < 3)) continue;
+      // A typo is tolerated among three content words or more; in two, one
+      // changed word is half the message ("connection reused"), so only in
+      // a long word, where one edit leaves seven letters of eight or more
+      // ("incorect password"), the other word as written.
+      if (exact == 0 || matched < 2) continue;
+      if (exact < matched && content_words < 3) {
+        bool long_typo = content_words == 2 && matched == 2 && exact == 1;
+        for (std::size_t w = 0; w < best.size(); ++w)
+          if (best[w] > 0 && best[w] < 1.0 && phrase.words[w].size() < kLongTypoWord)
+            long_typo = false;
+        if (!long_typo) continue;
+      }
       // Filler words count where they stand among the matched ones.
       const std::size_t from = h[i].at > 0 ? h[i].at - 1 : 0;
       const std::size_t to = std::min(words.size(), last + 2);
