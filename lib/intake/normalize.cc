@@ -231,8 +231,12 @@ NormalizedText normalize_spacing(std::string_view text) {
   Builder b(text.size());
   for (std::size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      put_spacing_char(b, c, false, i);
+    if (c < 0x80) {  // ASCII is kept as it is, its whitespace collapsed
+      if (ascii_kind(c) == Kind::kSpace) {
+        if (!b.empty()) b.space(i);
+      } else {
+        b.put(static_cast<char>(c), i);
+      }
       ++i;
       continue;
     }
