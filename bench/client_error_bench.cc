@@ -99,6 +99,18 @@ int main(int argc, char** argv) {
   });
   std::printf("a paraphrase with a typo: %.0f readings/s (%.1f us each)\n", per_s, 1e6 / per_s);
 
+  // One megabyte-long word (the hostile-input audit's reproducer): the
+  // typo-tolerant matching must not cost its length squared.
+  {
+    const std::string word(1u << 20, 'a');
+    double reads = rate(seconds, [&](std::size_t) {
+      auto r = triage->read_client_error(word);
+      if (!r.ok()) std::abort();
+    });
+    std::printf("one 1 MB word of 'a': %.1f MB/s (%.1f ms per read)\n",
+                reads * static_cast<double>(word.size()) / 1e6, 1000 / reads);
+  }
+
   // Issue 14: the total compiled size of the client patterns is bounded.
   // The bundled rules' size, found by bisecting the budget:
   std::size_t low = 1, high = 1u << 22;

@@ -566,7 +566,8 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
     return std::includes(a->second.begin(), a->second.end(), b->second.begin(), b->second.end());
   };
   bool conflict = false;
-  bool widened = false;
+  bool widened = false;    // the symptom covers readings that disagreed
+  bool disagreed = false;  // lesser evidence points elsewhere; the symptom stands
   int chosen = pick(symptom_of, covers, &conflict);
   if (conflict) {
     // Equal evidence, different symptoms, none covering the others: the
@@ -611,10 +612,20 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
     const auto up = context_.broader.find(out->symptom);
     for (std::size_t i = 0; i < items.size(); ++i) {
       const std::string s = symptom_of(i);
-      if (!s.empty() && s != out->symptom && (up == context_.broader.end() || !up->second.count(s)))
-        out->notes.push_back(label(i) + " points to " + s + "; " +
-                             label(static_cast<std::size_t>(chosen)) + " decides (" + out->symptom +
-                             ")");
+      if (s.empty() || s == out->symptom || (up != context_.broader.end() && up->second.count(s)))
+        continue;
+      out->notes.push_back(label(i) + " points to " + s + "; " +
+                           label(static_cast<std::size_t>(chosen)) + " decides (" + out->symptom +
+                           ")");
+      // Lesser evidence that is neither within the decided symptom nor
+      // broader than it is another reading of the text: the symptom stands
+      // (the stronger evidence decides it), the leading cause does not.
+      // (Lines of the decider's own priority were settled above: a log's
+      // earlier errors are superseded by its last, by design.)
+      const auto s_up = context_.broader.find(s);
+      if (items[i].hit.priority < decider &&
+          (s_up == context_.broader.end() || !s_up->second.count(out->symptom)))
+        disagreed = true;
     }
     // A transport, TLS-alert or proxy line is never outvoted by the error
     // it explains (FreeRDP names a CredSSP failure PASSWORD_CERTAINLY_EXPIRED):
@@ -631,18 +642,16 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
           (d_up != context_.broader.end() && d_up->second.count(s)))
         continue;
       const std::string was = out->symptom;
-      const std::string wider = covering({was, s});
-      if (wider == "unknown") {
-        out->notes.push_back(label(i) + " points to " + s + "; no symptom covers it and " + was +
-                             ", so the error stands");
-        continue;
-      }
-      out->symptom = wider;
+      // Where no declared symptom covers both, only "unknown" does: every
+      // cause stays a candidate rather than the error's reading standing
+      // (a reset after ERRCONNECT_PASSWORD_EXPIRED is not a password).
+      out->symptom = covering({was, s});
       widened = true;
       (*decisive)[i] = true;
       out->notes.push_back(label(i) + " (a line that explains the error) points to " + s +
                            ", the error itself to " + was + "; the reading widens to " +
-                           out->symptom);
+                           out->symptom +
+                           (out->symptom == "unknown" ? " (no declared symptom covers both)" : ""));
     }
   }
 
@@ -660,7 +669,7 @@ void ClientErrorReader::decide(const std::vector<Item>& items, ClientErrorReadin
   int lead = pick(cause_of, no_broader, &conflict);
   if (conflict)
     out->notes.push_back(describe_tie(cause_of, "causes") + "; no leading cause is named");
-  else if (lead >= 0 && widened)
+  else if (lead >= 0 && (widened || disagreed))
     out->notes.push_back(label(static_cast<std::size_t>(lead)) + " names " +
                          cause_of(static_cast<std::size_t>(lead)) +
                          ", but the text has another reading: no leading cause is named");

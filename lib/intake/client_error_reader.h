@@ -15,8 +15,11 @@
 //    (ERRCONNECT_CONNECT_FAILED, then "Connection refused": refused);
 //  - underlying lines (transport, TLS alert, proxy) are never outvoted:
 //    where one disagrees with the decided symptom, the reading widens to
-//    the narrowest symptom whose candidates cover both, and names no
-//    leading cause;
+//    the narrowest symptom whose candidates cover both ("unknown" when no
+//    declared one does), and names no leading cause;
+//  - lesser evidence that points elsewhere (neither within the decided
+//    symptom nor broader than it) leaves the symptom standing but
+//    withholds the leading cause: the text has another reading;
 //  - where things of one priority disagree and none covers the others, the
 //    narrowest declared symptom covering them all (else "unknown");
 //  - the leading cause and each probe answer follow the same rule among the

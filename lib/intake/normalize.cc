@@ -1,7 +1,8 @@
 #include "intake/normalize.h"
 
-#include <array>
 #include <cctype>
+
+#include "intake/unicode_fold.h"
 
 namespace rdptriage::internal {
 namespace {
@@ -12,110 +13,105 @@ enum class Kind {
   kQuote,
   kDash,
   kSpace,
-  kZeroWidth,
-  kEllipsis,
   kPunct,
   kIdeograph,  // CJK and kana: each one a word (those scripts put no spaces between words)
-  kOther
+  kLetter      // any other letter, digit or mark: part of a word
 };
 
-struct Piece {
-  Kind kind;
-  std::size_t length;      // bytes in the original
-  std::string_view ascii;  // kAlnum/kPunct/kApostrophe from a compatibility form: its ASCII
-};
-
-// Latin-1 letters U+00C0..U+00FF folded to their base letters (NFKD with the
-// marks dropped): people type "securite" for "sécurité", and a dialog's
-// "Fehlercode" is matched whatever the accents. "" marks the two signs.
-constexpr std::array<std::string_view, 64> kLatin1Fold = {
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",
-    "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",
-    "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};
-
-// The printable ASCII characters, indexable by code point, for the
-// full-width forms U+FF01..U+FF5E (NFKC maps each to ASCII).
-constexpr std::string_view kPrintableAscii =
-    "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`"
-    "abcdefghijklmnopqrstuvwxyz{|}~";
-
-struct Sequence {
-  std::string_view bytes;
-  Kind kind;
-};
-
-// Typographic characters people paste from dialogs, mail and chat.
-constexpr std::array<Sequence, 30> kSequences = {{
-    {"\xE2\x80\x98", Kind::kApostrophe}, {"\xE2\x80\x99", Kind::kApostrophe},
-    {"\xE2\x80\x9B", Kind::kApostrophe}, {"\xCA\xBC", Kind::kApostrophe},
-    {"\xE2\x80\x9C", Kind::kQuote},      {"\xE2\x80\x9D", Kind::kQuote},
-    {"\xE2\x80\x9E", Kind::kQuote},      {"\xC2\xAB", Kind::kQuote},
-    {"\xC2\xBB", Kind::kQuote},          {"\xE2\x80\xB9", Kind::kQuote},
-    {"\xE2\x80\xBA", Kind::kQuote},      {"\xE2\x80\x90", Kind::kDash},
-    {"\xE2\x80\x91", Kind::kDash},       {"\xE2\x80\x92", Kind::kDash},
-    {"\xE2\x80\x93", Kind::kDash},       {"\xE2\x80\x94", Kind::kDash},
-    {"\xE2\x80\x95", Kind::kDash},       {"\xE2\x88\x92", Kind::kDash},
-    {"\xC2\xA0", Kind::kSpace},          {"\xE2\x80\xAF", Kind::kSpace},
-    {"\xE2\x80\xA8", Kind::kSpace},      {"\xE2\x80\xA9", Kind::kSpace},
-    {"\xE3\x80\x80", Kind::kSpace},      {"\xE2\x80\x8B", Kind::kZeroWidth},
-    {"\xE2\x80\x8C", Kind::kZeroWidth},  {"\xE2\x80\x8D", Kind::kZeroWidth},
-    {"\xE2\x81\xA0", Kind::kZeroWidth},  {"\xEF\xBB\xBF", Kind::kZeroWidth},
-    {"\xE2\x80\xA6", Kind::kEllipsis},   {"\xE2\x80\xA2", Kind::kPunct},
-}};
-
-Piece ascii_piece(unsigned char c, std::size_t length, std::string_view ascii) {
-  if (std::isalnum(c)) return {Kind::kAlnum, length, ascii};
-  if (c == '\'') return {Kind::kApostrophe, length, ascii};
-  if (c == '"') return {Kind::kQuote, length, ascii};
-  if (c == '-') return {Kind::kDash, length, ascii};
-  if (std::isspace(c) || c < 0x20 || c == 0x7F) return {Kind::kSpace, length, ascii};
-  return {Kind::kPunct, length, ascii};
+// Typographic apostrophes, quotes and dashes people paste from dialogs,
+// mail and chat (NFKC leaves them as they are).
+Kind typographic(char32_t cp) {
+  switch (cp) {
+    case 0x2018:
+    case 0x2019:
+    case 0x201B:
+    case 0x02BC:
+      return Kind::kApostrophe;
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x00AB:
+    case 0x00BB:
+    case 0x2039:
+    case 0x203A:
+    case 0x300C:  // 「」『』: the quotes of a Japanese dialog
+    case 0x300D:
+    case 0x300E:
+    case 0x300F:
+      return Kind::kQuote;
+    case 0x2010:
+    case 0x2011:
+    case 0x2012:
+    case 0x2013:
+    case 0x2014:
+    case 0x2015:
+    case 0x2212:
+      return Kind::kDash;
+    default:
+      return Kind::kLetter;
+  }
 }
 
-Piece classify(std::string_view text, std::size_t i) {
-  const unsigned char c = static_cast<unsigned char>(text[i]);
-  if (c < 0x80) {
-    if (std::isalnum(c)) return {Kind::kAlnum, 1, {}};
-    if (c == '\'') return {Kind::kApostrophe, 1, {}};
-    if (std::isspace(c) || c < 0x20 || c == 0x7F) return {Kind::kSpace, 1, {}};
-    return {Kind::kPunct, 1, {}};
-  }
-  std::string_view rest = text.substr(i);
-  for (const Sequence& s : kSequences)
-    if (rest.starts_with(s.bytes)) return {s.kind, s.bytes.size(), {}};
-  const auto byte = [&](std::size_t k) {
-    return k < rest.size() ? static_cast<unsigned char>(rest[k]) : 0u;
-  };
-  // U+2000..U+200A: the typographic spaces.
-  if (c == 0xE2 && byte(1) == 0x80 && byte(2) >= 0x80 && byte(2) <= 0x8A)
-    return {Kind::kSpace, 3, {}};
-  // U+00C0..U+00FF: Latin-1 letters, folded; x and / signs are punctuation.
-  if (c == 0xC3 && byte(1) >= 0x80 && byte(1) <= 0xBF) {
-    std::string_view base = kLatin1Fold[byte(1) - 0x80];
-    return base.empty() ? Piece{Kind::kPunct, 2, {}} : Piece{Kind::kAlnum, 2, base};
-  }
-  // U+0152/U+0153: the oe ligature.
-  if (c == 0xC5 && (byte(1) == 0x92 || byte(1) == 0x93)) return {Kind::kAlnum, 2, "oe"};
-  // U+FF01..U+FF5E: full-width ASCII (a localized dialog's "：" and "０ｘ９０４").
-  if (c == 0xEF && (byte(1) == 0xBC || byte(1) == 0xBD) && byte(2) >= 0x80 && byte(2) <= 0xBF) {
-    const unsigned cp = 0xF000u | ((byte(1) & 0x3Fu) << 6) | (byte(2) & 0x3Fu);
-    if (cp >= 0xFF01 && cp <= 0xFF5E) {
-      const std::size_t k = cp - 0xFF01;
-      return ascii_piece(static_cast<unsigned char>(kPrintableAscii[k]), 3,
-                         kPrintableAscii.substr(k, 1));
+Kind ascii_kind(char32_t c) {
+  if (std::isalnum(static_cast<int>(c))) return Kind::kAlnum;
+  if (c == '\'') return Kind::kApostrophe;
+  if (c == '"') return Kind::kQuote;
+  if (c == '-') return Kind::kDash;
+  if (std::isspace(static_cast<int>(c)) || c < 0x20 || c == 0x7F) return Kind::kSpace;
+  return Kind::kPunct;
+}
+
+bool ideograph(char32_t cp) {
+  return (cp >= 0x3040 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+         (cp >= 0x1100 && cp <= 0x11FF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+         (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+// A folded code point's kind.
+Kind kind_of(char32_t cp) {
+  if (cp < 0x80) return ascii_kind(cp);
+  if (Kind k = typographic(cp); k != Kind::kLetter) return k;
+  if (int s = separator_kind(cp); s != 0) return s == 1 ? Kind::kSpace : Kind::kPunct;
+  if (ideograph(cp)) return Kind::kIdeograph;
+  return Kind::kLetter;
+}
+
+// One code point of the paste, folded: what it reads as, and the bytes it
+// came from.
+struct Folded {
+  CodePointFold fold;  // fold.changed false: the code point as pasted
+  char32_t cp = 0;
+  std::size_t length = 1;  // bytes in the paste (two code points for a composed kana)
+  bool composed = false;   // a kana and the voicing mark after it, as one
+};
+
+// Reads the code point at text[i] and folds it; a half-width kana followed
+// by a half-width voicing mark is composed ("ｶﾞ" -> "ガ").
+Folded read_folded(std::string_view text, std::size_t i) {
+  Folded f;
+  f.cp = decode_utf8(text, i, &f.length);
+  if (f.cp < 0x80) return f;
+  f.fold = fold_code_point(f.cp);
+  const char32_t last = f.fold.changed ? (f.fold.size > 0 ? f.fold.out[f.fold.size - 1] : 0) : f.cp;
+  if (last >= 0x3040 && last <= 0x30FF && i + f.length < text.size()) {
+    std::size_t n = 0;
+    const char32_t next = decode_utf8(text, i + f.length, &n);
+    CodePointFold mark = next >= 0x80 ? fold_code_point(next) : CodePointFold{};
+    const char32_t m = mark.changed && mark.size == 1 ? mark.out[0] : next;
+    if (m == 0x3099 || m == 0x309A) {
+      if (char32_t composed = compose_kana(last, m); composed != 0) {
+        if (!f.fold.changed) {
+          f.fold.changed = true;
+          f.fold.size = 1;
+        }
+        f.fold.compatibility = f.fold.compatibility || mark.compatibility;
+        f.fold.out[f.fold.size - 1] = composed;
+        f.length += n;
+        f.composed = true;
+      }
     }
-    if (cp == 0xFF61 || cp == 0xFF64) return {Kind::kPunct, 3, {}};  // half-width 。、
   }
-  // U+3001..U+3003 and U+3008..U+3011: ideographic punctuation and brackets.
-  if (c == 0xE3 && byte(1) == 0x80 &&
-      ((byte(2) >= 0x81 && byte(2) <= 0x83) || (byte(2) >= 0x88 && byte(2) <= 0x91)))
-    return {byte(2) >= 0x8C && byte(2) <= 0x8F ? Kind::kQuote : Kind::kPunct, 3, {}};
-  // U+3040..U+9FFF (kana, CJK) and U+AC00..U+D7AF (Hangul): one word each.
-  if (((c >= 0xE3 && c <= 0xE9) || (c >= 0xEA && c <= 0xED)) && (byte(1) & 0xC0) == 0x80 &&
-      (byte(2) & 0xC0) == 0x80)
-    return {Kind::kIdeograph, 3, {}};
-  return {Kind::kOther, 1, {}};
+  return f;
 }
 
 class Builder {
@@ -127,6 +123,14 @@ class Builder {
   void put(char c, std::size_t from) {
     out_.text += c;
     out_.origin.push_back(static_cast<std::uint32_t>(from));
+  }
+  void put(std::string_view bytes, std::size_t from) {
+    for (char c : bytes) put(c, from);
+  }
+  void put_utf8(char32_t cp, std::size_t from) {
+    scratch_.clear();
+    append_utf8(cp, &scratch_);
+    put(scratch_, from);
   }
   void space(std::size_t from) {
     if (out_.text.empty() || out_.text.back() != ' ') put(' ', from);
@@ -140,7 +144,61 @@ class Builder {
 
  private:
   NormalizedText out_;
+  std::string scratch_;
 };
+
+// Words view: one folded code point.
+void put_word_char(Builder& b, char32_t cp, std::size_t from, std::size_t to) {
+  switch (kind_of(cp)) {
+    case Kind::kAlnum:
+      b.put(static_cast<char>(std::tolower(static_cast<int>(cp))), from);
+      break;
+    case Kind::kApostrophe:
+      break;
+    case Kind::kLetter:
+      b.put_utf8(cp, from);
+      break;
+    case Kind::kIdeograph:
+      b.space(from);
+      b.put_utf8(cp, from);
+      b.space(to);
+      break;
+    default:
+      b.space(from);
+      break;
+  }
+}
+
+// Spacing view: one code point as the code patterns see it.
+void put_spacing_char(Builder& b, char32_t cp, bool upper, std::size_t from) {
+  switch (kind_of(cp)) {
+    case Kind::kSpace:
+      if (!b.empty()) b.space(from);
+      break;
+    case Kind::kApostrophe:
+      b.put('\'', from);
+      break;
+    case Kind::kQuote:
+      b.put('"', from);
+      break;
+    case Kind::kDash:
+      b.put('-', from);
+      break;
+    case Kind::kPunct:
+      // Ideographic punctuation ("。", "、") ends a sentence or a clause.
+      if (cp >= 0x3001 && cp <= 0x3003)
+        b.put('.', from);
+      else
+        b.put_utf8(cp, from);
+      break;
+    default:
+      if (upper && cp < 0x80)
+        b.put(static_cast<char>(std::toupper(static_cast<int>(cp))), from);
+      else
+        b.put_utf8(cp, from);
+      break;
+  }
+}
 
 }  // namespace
 
@@ -148,31 +206,22 @@ NormalizedText normalize_words(std::string_view text) {
   Builder b(text.size());
   b.put(' ', 0);
   for (std::size_t i = 0; i < text.size();) {
-    Piece p = classify(text, i);
-    switch (p.kind) {
-      case Kind::kAlnum:
-        if (p.ascii.empty())
-          b.put(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))), i);
-        else
-          for (char a : p.ascii)
-            b.put(static_cast<char>(std::tolower(static_cast<unsigned char>(a))), i);
-        break;
-      case Kind::kApostrophe:
-      case Kind::kZeroWidth:
-        break;
-      case Kind::kOther:
-        b.put(text[i], i);
-        break;
-      case Kind::kIdeograph:
-        b.space(i);
-        for (std::size_t k = 0; k < p.length; ++k) b.put(text[i + k], i + k);
-        b.space(i + p.length);
-        break;
-      default:
-        b.space(i);
-        break;
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      put_word_char(b, c, i, i + 1);
+      ++i;
+      continue;
     }
-    i += p.length;
+    const Folded f = read_folded(text, i);
+    if (f.cp == 0xFFFD && f.length == 1) {
+      b.put(text[i], i);  // not UTF-8: the byte as it is, part of a word
+    } else if (typographic(f.cp) != Kind::kLetter || !f.fold.changed) {
+      put_word_char(b, f.cp, i, i + f.length);
+    } else {
+      for (std::size_t k = 0; k < f.fold.size; ++k)
+        put_word_char(b, f.fold.out[k], i, i + f.length);
+    }
+    i += f.length;
   }
   b.space(text.size());
   return b.finish(text.size());
@@ -181,35 +230,30 @@ NormalizedText normalize_words(std::string_view text) {
 NormalizedText normalize_spacing(std::string_view text) {
   Builder b(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    Piece p = classify(text, i);
-    switch (p.kind) {
-      case Kind::kSpace:
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {  // ASCII is kept as it is, its whitespace collapsed
+      if (ascii_kind(c) == Kind::kSpace) {
         if (!b.empty()) b.space(i);
-        break;
-      case Kind::kApostrophe:
-        b.put('\'', i);
-        break;
-      case Kind::kQuote:
-        b.put('"', i);
-        break;
-      case Kind::kDash:
-        b.put('-', i);
-        break;
-      case Kind::kEllipsis:
-        for (int k = 0; k < 3; ++k) b.put('.', i);
-        break;
-      case Kind::kZeroWidth:
-        break;
-      default:
-        if (p.length == 3 && p.ascii.size() == 1)  // full-width ASCII: its ASCII
-          b.put(p.ascii[0], i);
-        else if (p.kind == Kind::kPunct && p.length == 3)  // ideographic punctuation
-          b.put('.', i);
-        else
-          for (std::size_t k = 0; k < p.length; ++k) b.put(text[i + k], i + k);
-        break;
+      } else {
+        b.put(static_cast<char>(c), i);
+      }
+      ++i;
+      continue;
     }
-    i += p.length;
+    const Folded f = read_folded(text, i);
+    if (f.cp == 0xFFFD && f.length == 1) {
+      b.put(text[i], i);
+    } else if (f.fold.changed && (f.fold.compatibility || f.composed) &&
+               typographic(f.cp) == Kind::kLetter) {
+      // A compatibility form is read as what it stands for ("０ｘ９０４" is
+      // 0x904, "：" a colon, a zero-width space nothing); accents and case
+      // are kept as pasted.
+      for (std::size_t k = 0; k < f.fold.size; ++k)
+        put_spacing_char(b, f.fold.out[k], f.fold.upper, i);
+    } else {
+      put_spacing_char(b, f.cp, false, i);
+    }
+    i += f.length;
   }
   NormalizedText& raw = b.raw();
   if (!raw.text.empty() && raw.text.back() == ' ') {

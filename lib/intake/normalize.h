@@ -18,17 +18,22 @@ struct NormalizedText {
   std::vector<std::uint32_t> origin;
 };
 
-// The words view, for message phrases and code names: ASCII lower-cased,
-// apostrophes (typographic ones too) dropped, every other run of
-// punctuation, whitespace or typographic punctuation one space, padded with
-// a space at each end. "Can’t  find\n“VM1”." -> " cant find vm1 ".
-// Other non-ASCII text is kept as it is.
+// The words view, for message phrases and code names: every code point
+// folded (unicode_fold.h: NFKC compatibility forms, full case folding,
+// combining diacritical marks removed: "ﬁ" is "fi", "Ｅｒｒｏｒ" "error",
+// "étendu" "etendu", half-width "ｶﾞ" "ガ"), apostrophes (typographic ones
+// too) dropped, every run of punctuation, symbols or spaces one space,
+// each CJK or kana character a word of its own, padded with a space at each
+// end. "Can’t  find\n“VM1”." -> " cant find vm1 ". Bytes that are not
+// UTF-8 are kept as they are.
 NormalizedText normalize_words(std::string_view text);
 
 // The spacing view, for code patterns: every run of whitespace (line
-// breaks, tabs, no-break spaces) one space, typographic quotes, apostrophes
-// and dashes their ASCII forms, zero-width characters dropped; case and
-// punctuation kept.
+// breaks, tabs, no-break and ideographic spaces) one space, compatibility
+// forms folded ("：" ":", "０ｘ９０４" "0x904", upper case kept), zero-width
+// and other ignorable characters dropped, typographic quotes, apostrophes
+// and dashes their ASCII forms, ideographic full stops and commas "."; case,
+// accents and other punctuation kept.
 NormalizedText normalize_spacing(std::string_view text);
 
 // normalize_words(text).text.

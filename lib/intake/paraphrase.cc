@@ -48,7 +48,8 @@ std::vector<std::string_view> split_words(std::string_view view,
   return out;
 }
 
-// The word and every form of it with one letter deleted.
+// The word and every form of it with one letter deleted: as many forms as
+// letters, each as long as the word, so callers bound the word's length.
 template <typename Fn>
 void for_each_near_form(std::string_view word, Fn fn) {
   fn(std::string(word));
@@ -96,10 +97,12 @@ void ParaphraseIndex::add(int message, std::string_view phrase) {
   for (std::size_t w = 0; w < p.words.size(); ++w) {
     if (!p.content[w]) continue;
     exact_[p.words[w]].emplace_back(index, static_cast<int>(w));
-    if (typo_tolerant(p.words[w]))
+    if (typo_tolerant(p.words[w])) {
+      longest_tolerant_ = std::max(longest_tolerant_, p.words[w].size());
       for_each_near_form(p.words[w], [&](std::string form) {
         near_[std::move(form)].emplace_back(index, static_cast<int>(w));
       });
+    }
   }
   phrases_.push_back(std::move(p));
 }
@@ -136,7 +139,10 @@ std::vector<ParaphraseIndex::Found> ParaphraseIndex::find(std::string_view words
       Reading r;
       const std::string word(w);
       if (auto e = exact_.find(word); e != exact_.end()) r.exact = e->second;
-      if (typo_tolerant(w)) {
+      // A word one typo from a phrase word is at most one letter longer
+      // than it: longer words have no near forms worth building (a pasted
+      // megabyte-long "word" would otherwise cost its length squared).
+      if (w.size() <= longest_tolerant_ + 1 && typo_tolerant(w)) {
         std::set<std::pair<int, int>> refs;
         for_each_near_form(w, [&](const std::string& form) {
           auto n = near_.find(form);
@@ -191,6 +197,20 @@ std::vector<ParaphraseIndex::Found> ParaphraseIndex::find(std::string_view words
         }
         if (!ordered) continue;
       }
+      // Two content words stand together (filler words aside): with a word
+      // between them they may say something else ("password certainly
+      // expired" is FreeRDP's name for a failed CredSSP exchange).
+      if (content_words == 2) {
+        std::size_t lo = words.size(), hi = 0;
+        for (std::size_t w = 0; w < best.size(); ++w) {
+          if (!phrase.content[w] || best[w] <= 0) continue;
+          lo = std::min(lo, where[w]);
+          hi = std::max(hi, where[w]);
+        }
+        bool together = true;
+        for (std::size_t k = lo + 1; k < hi; ++k) together = together && is_filler(words[k]);
+        if (!together) continue;
+      }
       double score = 0;
       std::size_t matched = 0, exact = 0;
       for (std::size_t w = 0; w < best.size(); ++w) {
@@ -199,9 +219,18 @@ std::vector<ParaphraseIndex::Found> ParaphraseIndex::find(std::string_view words
         ++matched;
         exact += best[w] >= 1.0 ? 1 : 0;
       }
-      // A typo is tolerated only among three content words or more: in two
-      // ("connection reused") one changed word is half the message.
-      if (exact == 0 || matched < 2 || (exact < matched && content_words < 3)) continue;
+      // A typo is tolerated among three content words or more; in two, one
+      // changed word is half the message ("connection reused"), so only in
+      // a long word, where one edit leaves seven letters of eight or more
+      // ("incorect password"), the other word as written.
+      if (exact == 0 || matched < 2) continue;
+      if (exact < matched && content_words < 3) {
+        bool long_typo = content_words == 2 && matched == 2 && exact == 1;
+        for (std::size_t w = 0; w < best.size(); ++w)
+          if (best[w] > 0 && best[w] < 1.0 && phrase.words[w].size() < kLongTypoWord)
+            long_typo = false;
+        if (!long_typo) continue;
+      }
       // Filler words count where they stand among the matched ones.
       const std::size_t from = h[i].at > 0 ? h[i].at - 1 : 0;
       const std::size_t to = std::min(words.size(), last + 2);

@@ -19,13 +19,19 @@ namespace rdptriage::internal {
 
 // Weights of the score: a content word found as written counts 1, one typo
 // away (one letter added, dropped, changed or two swapped; words of five
-// letters or more, in phrases of three content words or more) counts
+// letters or more, in phrases of three content words or more, or of
+// kLongTypoWord letters or more in a phrase of two) counts
 // kTypoCredit, a filler word ("the", "has")
 // kFillerWeight. Negations ("not", "cant") are content and never fuzzy.
 inline constexpr double kTypoCredit = 0.8;
 inline constexpr double kFillerWeight = 0.25;
-// Phrases of this many content words or fewer must keep their word order.
+// Phrases of this many content words or fewer must keep their word order;
+// the two words of a two-content-word phrase must stand together (only
+// filler words between them).
 inline constexpr std::size_t kOrderedUpTo = 3;
+// In a phrase of two content words, a typo is tolerated only in a word of
+// this many letters or more.
+inline constexpr std::size_t kLongTypoWord = 8;
 
 class ParaphraseIndex {
  public:
@@ -65,6 +71,7 @@ class ParaphraseIndex {
   std::vector<Phrase> phrases_;
   std::unordered_map<std::string, Refs> exact_;  // content words
   std::unordered_map<std::string, Refs> near_;   // typo-able words and their one-letter deletions
+  std::size_t longest_tolerant_ = 0;             // letters in the longest typo-able phrase word
 };
 
 // True for words that may match with one typo: five letters or more, letters

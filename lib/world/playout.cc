@@ -177,7 +177,11 @@ Outcome play(const WorldModel& w) {
     return g.firewall_enabled ? fail(o, Reached::kListener, "timeout", "timeout", "listener")
                               : fail(o, Reached::kListener, "refused", "refused", "listener");
   }
-  // 4. Secure channel, then the account.
+  // 4. Secure channel, then the account. The security protocol is agreed
+  // first: a listener requiring NLA refuses a client that does not offer it
+  // (HYBRID_REQUIRED_BY_SERVER) before any TLS.
+  if (g.nla && !c.nla)
+    return fail(o, Reached::kChannel, "nla_not_offered", "open", "nla not offered");
   if (g.certificate != "valid")
     return fail(o, Reached::kChannel, "security_error", "open", "certificate");
   if (!g.tls1_0 && !g.tls1_1 && !g.tls1_2)

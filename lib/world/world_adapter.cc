@@ -279,6 +279,7 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     a["user.rdp_file_has_load_balance_info"] = [](auto& w, auto&) {
       return v(w.client.rdp_load_balance_info);
     };
+    a["user.client_offers_nla"] = [](auto& w, auto&) { return v(w.client.nla); };
     a["bootdiag.screenshot"] = [](auto& w, auto&) {
       return v(w.vm.boot == "healthy" ? "sign_in_screen" : w.vm.boot);
     };

@@ -272,7 +272,8 @@ void read_client(DiagnosticSink& sink, const boost::json::value* v, Client& c) {
   Obj o(sink, v, "/client",
         {"source_ip", "location", "dial", "dns", "local_software_blocks_rdp",
          "edge_device_blocks_rdp", "credssp_patched", "credssp_encryption_oracle",
-         "max_encryption_level", "user", "password", "entra_sign_in", "rdp_load_balance_info"});
+         "max_encryption_level", "user", "password", "entra_sign_in", "rdp_load_balance_info",
+         "nla"});
   o.choice("location", c.location, {"internet", "vnet"});
   c.source_ip = c.location == "vnet" ? "10.0.1.5" : "203.0.113.10";
   o.ipv4("source_ip", c.source_ip);
@@ -307,6 +308,7 @@ void read_client(DiagnosticSink& sink, const boost::json::value* v, Client& c) {
   c.password_correct = password == "correct";
   o.choice("entra_sign_in", c.entra_sign_in, {"nla", "joined", "web_account"});
   o.boolean("rdp_load_balance_info", c.rdp_load_balance_info);
+  o.boolean("nla", c.nla);
 }
 
 Entra read_entra(DiagnosticSink& sink, const boost::json::value* v, const std::string& ptr) {

@@ -81,6 +81,7 @@ struct Client {
   // web account sign-in ("web_account", enablerdsaadauth).
   std::string entra_sign_in = "nla";
   bool rdp_load_balance_info = false;  // the .rdp file carries loadbalanceinfo
+  bool nla = true;                     // the connection offers NLA (CredSSP)
 };
 
 struct Guest {

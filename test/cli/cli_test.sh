@@ -96,7 +96,7 @@ expect "table header" "$tmp/out" "^\| Symptom \| Layer \| Cause \| Confirming te
 check "rules dot" 0 "$bin" rules dot
 expect "dot graph" "$tmp/out" "^digraph"
 check "rules check bundled" 0 "$bin" rules check
-expect "rules check counts" "$tmp/out" "^ok: 47 causes"
+expect "rules check counts" "$tmp/out" "^ok: 48 causes"
 
 # Custom rules on top of the bundled ones.
 cat >"$tmp/custom.json" <<'JSON'
@@ -109,7 +109,7 @@ cat >"$tmp/custom.json" <<'JSON'
    "sources": [{"seed": "internal", "section": "proxy runbook"}]}]}
 JSON
 check "rules check custom" 0 "$bin" rules check "$tmp/custom.json"
-expect "custom rule counted" "$tmp/out" "^ok: 48 causes"
+expect "custom rule counted" "$tmp/out" "^ok: 49 causes"
 check "catalog with --rules" 0 "$bin" catalog --json --rules "$tmp/custom.json"
 expect "custom cause listed" "$tmp/out" "network.corp_proxy_pac"
 
@@ -253,7 +253,7 @@ check "rules check with overrides" 0 "$bin" rules check "$tmp/site.json"
 expect "one line per change, with file:line:col" "$tmp/out" '^override: service.termservice_down: title set by .*site.json:4:14 \(our escalation path\)$'
 expect "the disable is listed" "$tmp/out" '^override: service.rdp_disabled: disabled by .*site.json:6:22'
 expect "the dropped reference is a note" "$tmp/out" '^note: .*service.json:[0-9]+:[0-9]+: rules\[[0-9]+\]\.after\[0\]: \[service.termservice_down\] "service.rdp_disabled" is disabled at .*site.json:6:22: dropped'
-expect "the disabled cause is gone" "$tmp/out" "^ok: 46 causes"
+expect "the disabled cause is gone" "$tmp/out" "^ok: 47 causes"
 check "a report over changed rules" 0 "$bin" diagnose --observations "$src/examples/observations/termservice-stopped.json" --rules "$tmp/site.json" --json
 [ "$(json_field "$tmp/out" "['rule_changes'][0]['text']")" = "title set by $tmp/site.json:4:14 (our escalation path)" ] \
   && { echo "ok   the report names the override that changed its cause"; pass=$((pass+1)); } \

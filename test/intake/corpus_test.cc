@@ -1,8 +1,9 @@
 // The corpus of client errors pasted in public threads: every case is
 // well-formed and sourced, and on the development cases the reading never
 // names a leading cause the thread disproved, nor narrows the symptom so far
-// that the resolved cause is no longer a candidate. The held-out cases are
-// not read here: they are only scored (rdptriage_client_error_corpus).
+// that the resolved cause is no longer a candidate, and is the one written
+// down for the case. The held-out cases are not read here: they are only
+// scored (rdptriage_client_error_corpus).
 #include <catch2/catch.hpp>
 #include <set>
 
@@ -54,6 +55,27 @@ TEST_CASE("on the development cases: never a confident wrong answer, never the c
     totals.add(c, s);
   }
   CHECK(totals.cases >= 25);
+}
+
+TEST_CASE("each development case reads as its expected symptom and leading cause") {
+  int checked = 0;
+  for (const auto& c : corpus()) {
+    if (c.split != "dev") {
+      CHECK_FALSE(c.has_expect);  // held-out cases are scored, never pinned
+      continue;
+    }
+    INFO(c.id);
+    REQUIRE(c.has_expect);
+    auto reading = testing::bundled_triage().read_client_error(c.paste);
+    REQUIRE(reading.ok());
+    std::string notes;
+    for (const auto& n : reading->notes) notes += n + "\n";
+    INFO("notes: " << notes);
+    CHECK(reading->symptom == c.expect_symptom);
+    CHECK(reading->leading_cause == c.expect_leading);
+    ++checked;
+  }
+  CHECK(checked >= 25);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // guesses, and one Triage reads from many threads at once.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <random>
 #include <set>
 #include <thread>
@@ -86,6 +87,28 @@ TEST_CASE("pathological text stays linear: a megabyte of near-misses") {
   while (words.size() < (1u << 20) - 64) words += "remote desktop can't find the ";
   reading = bundled().read_client_error(words);
   REQUIRE(reading.ok());
+}
+
+TEST_CASE("one megabyte-long word is read in bounded time, not its length squared") {
+  // The hostile-input audit: typo-tolerant matching built every one-letter
+  // deletion of each word, so one 1 MB word of letters did not finish in
+  // 180 s. Words longer than any typo-tolerant phrase word (plus the one
+  // letter a typo adds) have no near forms now. The bound only catches a
+  // hang; rdptriage_client_error_bench prints the real figure.
+  for (const std::string unit : {"a", "ab"}) {
+    std::string text;
+    text.reserve(1u << 20);
+    while (text.size() < (1u << 20)) text += unit;
+    text.resize(1u << 20);
+    INFO("a megabyte of '" << unit << "'");
+    const auto start = std::chrono::steady_clock::now();
+    auto reading = bundled().read_client_error(text);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    REQUIRE(reading.ok());
+    CHECK(reading->symptom == "unknown");
+    CHECK(seconds < 10.0);
+  }
 }
 
 TEST_CASE("a pattern at the repetition bound reads a megabyte of a and b and finds its code") {

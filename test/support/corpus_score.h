@@ -19,6 +19,11 @@ namespace rdptriage::testing {
 struct CorpusCase {
   std::string id, source, split, layer, cause, paste;
   std::string client_misreports;  // why the text cannot show the resolved cause, if so
+  // Development cases: the reading they are held to ("expect"), so a
+  // change that reads one differently fails until the expectation is
+  // revised on purpose.
+  bool has_expect = false;
+  std::string expect_symptom, expect_leading;  // "" leading: none
 };
 
 // The corpus file's cases; empty when it cannot be read.
@@ -34,10 +39,22 @@ inline std::vector<CorpusCase> load_corpus(const std::string& path) {
     const boost::json::value* v = o.if_contains(k);
     return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
   };
-  for (const auto& c : doc.at("cases").as_array()) {
-    const auto& o = c.as_object();
-    out.push_back({str(o, "id"), str(o, "source"), str(o, "split"), str(o, "layer"),
-                   str(o, "cause"), str(o, "paste"), str(o, "client_misreports")});
+  for (const auto& v : doc.at("cases").as_array()) {
+    const auto& o = v.as_object();
+    CorpusCase c;
+    c.id = str(o, "id");
+    c.source = str(o, "source");
+    c.split = str(o, "split");
+    c.layer = str(o, "layer");
+    c.cause = str(o, "cause");
+    c.paste = str(o, "paste");
+    c.client_misreports = str(o, "client_misreports");
+    if (const boost::json::value* e = o.if_contains("expect"); e != nullptr && e->is_object()) {
+      c.has_expect = true;
+      c.expect_symptom = str(e->get_object(), "symptom");
+      c.expect_leading = str(e->get_object(), "leading");
+    }
+    out.push_back(std::move(c));
   }
   return out;
 }
