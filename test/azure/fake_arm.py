@@ -246,7 +246,7 @@ def effective_rule(name, priority, direction, access, protocol, source, destinat
 
 
 def effective_nsgs_body(sub, world):
-    """NetworkInterfaceEffectiveNSGList.json (Microsoft.Network/stable/2024-05-01/examples):
+    """NetworkInterfaceEffectiveNSGList.json (Microsoft.Network/stable/2022-01-01/examples):
     one entry per NSG that applies, the subnet's and the NIC's, each with the
     published "association" object as it is: the network manager, the subnet
     and the network interface together, whichever NSG the entry is."""
@@ -288,8 +288,9 @@ def ip_flow_body(world):
 
 
 def next_hop_body(sub, world):
-    """NetworkWatcherNextHopGet.json (Microsoft.Network/stable/2024-05-01/examples):
-    a user route's table by id, else "System Route"."""
+    """NetworkWatcherNextHopGet.json (Microsoft.Network/stable/2021-05-01/examples):
+    a user route's table by id, else "System Route". The request must name
+    the NIC (targetNicResourceId), as the published request does."""
     hop = STATE.fault.get("next_hop_type") or value(world, "netwatch.next_hop", "Internet")
     f = fields(world, "netwatch.next_hop")
     body = {"nextHopType": hop, "routeTableId": "System Route"}

@@ -245,7 +245,7 @@ TEST_CASE("a Location-only operation that never completes ends at the deadline",
 
 TEST_CASE("a token close to its expiry is refreshed before it is used", "[azure]") {
   FakeArm fake;
-  fake.fault(R"({"mode": "none", "token_expires_in": 4})");
+  fake.fault(R"({"mode": "none", "token_expires_in": 5})");
   AzureOptions o = fake.options();
   o.token_refresh_margin = std::chrono::seconds(2);
   auto azure = adapter_for(fake, o);
@@ -255,7 +255,7 @@ TEST_CASE("a token close to its expiry is refreshed before it is used", "[azure]
   REQUIRE(ask(*azure, "azure.power_state", std::chrono::seconds(10), 2).result.has_value());
   CHECK(fake.counter_value("token_requests") == 1);
   // Within the margin: a new token is fetched before the request.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   REQUIRE(ask(*azure, "azure.power_state", std::chrono::seconds(10), 3).result.has_value());
   CHECK(fake.counter_value("token_requests") == 2);
 }

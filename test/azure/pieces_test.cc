@@ -144,7 +144,7 @@ TEST_CASE("the redactor removes secrets, bearer tokens, JWTs and SAS queries", "
 }
 
 // NetworkInterfaceEffectiveNSGList.json (azure-rest-api-specs,
-// Microsoft.Network/stable/2022-01-01 and 2024-05-01/examples) as published:
+// Microsoft.Network/stable/2022-01-01/examples) as published:
 // one "association" naming the network manager, the subnet and the network
 // interface together. The first group is that example's NSG (test-nsg); the
 // second, a NIC-level NSG in another resource group, is shaped the same way,
