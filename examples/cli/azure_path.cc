@@ -130,7 +130,11 @@ void add_azure_options(CLI::App* app, AzureArgs* a) {
                   "from");
   app->add_option("--username", a->username, "--azure: the account used to sign in");
   app->add_option("--user-domain", a->user_domain,
-                  "--azure: its domain, for a domain account (NetBIOS or DNS name)");
+                  "--azure: its domain, for a domain account (NetBIOS or DNS name; AzureAD for "
+                  "an Entra ID account)");
+  app->add_option("--user-object-id", a->user_object_id,
+                  "--azure: for an Entra ID account, its object id (az ad user show --id UPN "
+                  "--query id), to read its VM sign-in roles");
   app->add_option("--dial", a->dial,
                   "--azure: what the client dials, HOST[:PORT] (default: the VM's public IP)");
   app->add_flag("--no-client-probes", a->no_client_probes,
@@ -155,6 +159,7 @@ StatusOr<std::unique_ptr<AzureRun>> add_azure(const AzureArgs& a, EvaluateReques
   if (!a.connectivity_source.empty()) c["connectivity_source"] = a.connectivity_source;
   if (!a.username.empty()) c["username"] = a.username;
   if (!a.user_domain.empty()) c["user_domain"] = a.user_domain;
+  if (!a.user_object_id.empty()) c["user_object_id"] = a.user_object_id;
   for (const auto& [k, v] : c) {
     Status ok = validate_context_value(k, v);
     if (!ok.ok()) return ok;
@@ -171,6 +176,10 @@ StatusOr<std::unique_ptr<AzureRun>> add_azure(const AzureArgs& a, EvaluateReques
   if (!azure.ok()) return azure.status();
   request->options.probe_deadline =
       std::chrono::milliseconds(static_cast<long long>(a.probe_timeout * 1000));
+  // Ctrl-C is caught from here on: the reads below (the public IP, which
+  // may wait for a token, and the client probes) happen before the
+  // evaluation, and an interrupt during them still ends with a report.
+  auto run = std::make_unique<Run>(*azure);
 
   // The client's side: what it dials, probed from here.
   std::string host = a.dial;
@@ -185,14 +194,14 @@ StatusOr<std::unique_ptr<AzureRun>> add_azure(const AzureArgs& a, EvaluateReques
       if (port < 1 || port > 65535) return invalid("--dial has a port outside 1-65535");
     }
   } else {
-    // The VM's current public IP, read once before the evaluation.
-    std::atomic<bool> never{false};
+    // The VM's current public IP, read once before the evaluation; Ctrl-C
+    // cancels it (the Run raises the flag and cancels the adapter).
     ProbeRequest pre;
     pre.probe_id = "azure.public_ip_address";
     pre.context = &c;
     pre.deadline = Clock::now() + std::chrono::seconds(60);
     pre.evaluation_id = UINT64_MAX;
-    pre.cancelled = &never;
+    pre.cancelled = run->cancel_flag();
     progress->line("reading the VM's public IP ...");
     ProbeResult ip = (*azure)->run(pre);
     (*azure)->end_evaluation(UINT64_MAX);
@@ -206,13 +215,16 @@ StatusOr<std::unique_ptr<AzureRun>> add_azure(const AzureArgs& a, EvaluateReques
   adapters.push_back(std::make_shared<ProgressAdapter>(*azure, progress));
   if (!host.empty()) {
     auto live = std::make_shared<LiveProbeAdapter>(host, port);
-    progress->line("probing " + host + ":" + std::to_string(port) + " from this machine ...");
-    live->collect();
+    // Each live probe is bounded by its own timeout (LiveProbeOptions); after
+    // Ctrl-C they are not started at all.
+    if (!run->interrupted()) {
+      progress->line("probing " + host + ":" + std::to_string(port) + " from this machine ...");
+      live->collect();
+    }
     adapters.push_back(std::make_shared<ProgressAdapter>(live, progress));
   }
   for (auto& adapter : request->adapters) adapters.push_back(adapter);
   request->adapters = std::move(adapters);
-  auto run = std::make_unique<Run>(*azure);
   request->cancel = run->cancel_flag();
   return std::unique_ptr<AzureRun>(std::move(run));
 }

@@ -22,6 +22,7 @@ struct AzureArgs {
   std::string connectivity_source;
   std::string username;
   std::string user_domain;
+  std::string user_object_id;     // an Entra ID account's object id
   std::string dial;               // what the client dials, HOST[:PORT]; default the VM's public IP
   bool no_client_probes = false;  // this machine is not where the client sits
   double probe_timeout = 180;

@@ -8,12 +8,17 @@
 // Just-In-Time policies, Resource Health, platform metrics and boot
 // diagnostics; asks Network Watcher in the VM's region for IP flow verify
 // (from "client_ip" to "port", default 3389), next hop and a connectivity
-// check (from the VM named by "connectivity_source"); and runs one read-only
-// PowerShell script through Run Command per evaluation
-// (rules/run_command/guest_facts.ps1), answering every guest.* probe from
-// its output. Every api-version is pinned; long-running operations,
-// throttling (429/503 with Retry-After), paging and token refresh are
-// handled; each answer's detail carries ARM's x-ms-request-id.
+// check (from the VM named by "connectivity_source"); reads the Entra ID
+// sign-in role of the account on the VM (Azure RBAC role assignments of the
+// object id in "user_object_id"; an account typed without a domain, or any
+// account on a VM without the AADLoginForWindows extension, is no Entra ID
+// sign-in); and runs one read-only PowerShell script through Run Command
+// per evaluation (rules/run_command/guest_facts.ps1), answering every
+// guest.* probe it reports, with its answer fields, from its output.
+// Every api-version is pinned; long-running operations, throttling
+// (429/503 with Retry-After), paging and token refresh are handled; a POST
+// (Run Command) is sent again only when its connection failed before it
+// could arrive; each answer's detail carries ARM's x-ms-request-id.
 //
 // Anything that goes wrong becomes a failed or unavailable probe with the
 // reason in words (the missing permission of a 403, a VM that does not
@@ -35,7 +40,9 @@
 // authority host, then managed identity (IDENTITY_ENDPOINT and
 // IDENTITY_HEADER where set, else IMDS), then the Azure CLI
 // (`az account get-access-token --resource ...`, run without a shell). The
-// first that yields a token is used; when none does, the probes are
+// first that yields a token is used. Each source passed over is named with
+// why at once, through `log` (kWarning) and in the detail of the
+// evaluation's first answer; when none yields a token, the probes are
 // unavailable and the reason names why each was passed over.
 //
 // Thread safety: an AzureAdapter is safe for concurrent run() calls from
@@ -88,10 +95,14 @@ struct AzureCredentialOptions {
   // Microsoft Entra authority (sovereign clouds differ); https only.
   std::string authority_host = "https://login.microsoftonline.com";
   // Managed identity. With identity_endpoint and identity_header (App
-  // Service, Functions, Arc), that endpoint; otherwise IMDS at imds_endpoint.
+  // Service, Functions), that endpoint; otherwise IMDS at imds_endpoint.
+  // Azure Arc's managed identity (a challenge answered from a local key
+  // file) is not supported: with azure_arc set, this step is passed over
+  // saying so.
   bool use_managed_identity = true;
   std::string identity_endpoint;
   std::string identity_header;
+  bool azure_arc = false;
   std::string imds_endpoint = "http://169.254.169.254";
   // Client id of a user-assigned identity; empty: the system-assigned one.
   std::string managed_identity_client_id;
@@ -106,7 +117,8 @@ struct AzureCredentialOptions {
   // AZURE_AUTHORITY_HOST, IDENTITY_ENDPOINT, IDENTITY_HEADER and
   // AZURE_POD_IDENTITY_AUTHORITY_HOST (the IMDS host) as the Azure SDKs do;
   // unset variables keep the defaults above. AZURE_CLIENT_ID without a
-  // secret selects a user-assigned managed identity.
+  // secret selects a user-assigned managed identity. IDENTITY_ENDPOINT
+  // with IMDS_ENDPOINT and no IDENTITY_HEADER (Azure Arc) sets azure_arc.
   static AzureCredentialOptions from_environment();
 };
 

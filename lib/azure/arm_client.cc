@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <cmath>
 #include <ctime>
 #include <random>
 #include <thread>
@@ -37,23 +38,33 @@ std::string describe(const std::string& method, const std::string& url) {
   return method + " " + path;
 }
 
-// "... does not have authorization to perform action 'Microsoft.X/y/read'
-// over scope ..." names the permission that is missing.
-std::string missing_permission(const std::string& message) {
-  auto at = message.find("action '");
-  if (at == std::string::npos) return {};
-  at += 8;
-  auto end = message.find('\'', at);
-  if (end == std::string::npos || end - at > 200) return {};
-  return message.substr(at, end - at);
-}
-
 std::string clip(std::string s, std::size_t max = 400) {
   if (s.size() > max) s = s.substr(0, max) + "...";
   return s;
 }
 
 }  // namespace
+
+// The permission a 403 says is missing. Two published shapes:
+// AuthorizationFailed "The client '...' with object id '...' does not have
+// authorization to perform action 'Microsoft.X/y/read' over scope ..." and
+// LinkedAuthorizationFailed "The client ... has permission to perform action
+// 'A' on scope '...'; however, it does not have permission to perform action
+// 'B' on the linked scope(s) ...", where B is the missing one and A is not.
+// A LinkedAuthorizationFailed about a tenant ("however the current tenant
+// ... is not authorized to access linked subscription") names none.
+std::string missing_permission(const std::string& message) {
+  for (const char* anchor : {"does not have permission to perform action '",
+                             "does not have authorization to perform action '"}) {
+    auto at = message.find(anchor);
+    if (at == std::string::npos) continue;
+    at += std::char_traits<char>::length(anchor);
+    auto end = message.find('\'', at);
+    if (end == std::string::npos || end == at || end - at > 200) return {};
+    return message.substr(at, end - at);
+  }
+  return {};
+}
 
 std::string ArmResponse::request_id_note() const {
   return request_id.empty() ? std::string() : " (x-ms-request-id " + request_id + ")";
@@ -63,14 +74,40 @@ double retry_after_seconds(const std::string& header) {
   if (header.empty()) return -1;
   char* end = nullptr;
   double s = std::strtod(header.c_str(), &end);
-  if (end != nullptr && end != header.c_str() && *end == '\0') return s < 0 ? -1 : s;
+  if (end != nullptr && end != header.c_str() && *end == '\0') {
+    // "inf", "nan", 1e300 and negatives are not a wait anyone can honour.
+    if (!std::isfinite(s) || s < 0) return -1;
+    return std::min(s, kMaxRetryAfterSeconds);
+  }
   std::tm tm{};
   if (strptime(header.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) != nullptr) {
     std::time_t when = timegm(&tm);
     double delta = std::difftime(when, std::time(nullptr));
-    return delta < 0 ? 0 : delta;
+    if (!std::isfinite(delta)) return -1;
+    return std::clamp(delta, 0.0, kMaxRetryAfterSeconds);
   }
   return -1;
+}
+
+Clock::duration seconds_to_duration(double seconds) {
+  // Clamped before converting: a double past the range of the clock's
+  // integer ticks would make the conversion undefined.
+  if (!std::isfinite(seconds) || seconds <= 0) return Clock::duration::zero();
+  seconds = std::min(seconds, 1e6);
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+double retry_delay_seconds(int attempt, double retry_after_s, std::chrono::milliseconds initial,
+                           std::chrono::milliseconds max) {
+  if (retry_after_s >= 0) {
+    const double wait = std::min(retry_after_s, kMaxRetryAfterSeconds);
+    return wait + jitter(wait * 0.1);
+  }
+  const double cap = std::max(0.0, std::chrono::duration<double>(max).count());
+  const double first = std::max(0.0, std::chrono::duration<double>(initial).count());
+  const double backoff =
+      std::min(cap, first * static_cast<double>(1LL << std::clamp(attempt - 1, 0, 20)));
+  return jitter(backoff);
 }
 
 bool sleep_until(Clock::time_point until, const std::atomic<bool>* stop) {
@@ -178,7 +215,9 @@ ArmResponse ArmClient::send(const std::string& method, const std::string& path_o
     }
     StatusOr<std::string> token = tokens_->token(settings_.token_resource, deadline, stop);
     if (!token.ok()) {
-      out.kind = stopped(stop) ? ArmResponse::Kind::kCancelled : ArmResponse::Kind::kNoCredential;
+      out.kind = stopped(stop)              ? ArmResponse::Kind::kCancelled
+                 : Clock::now() >= deadline ? ArmResponse::Kind::kTimeout
+                                            : ArmResponse::Kind::kNoCredential;
       out.message = redactor_->scrub(token.status().message());
       return out;
     }
@@ -215,8 +254,17 @@ ArmResponse ArmClient::send(const std::string& method, const std::string& path_o
         return out;
       default:
         last_problem = "; before that: " + r.error;
-        wait_s = 0;  // a broken connection: retry with backoff
-        break;
+        if (method != "GET" && !r.certainly_not_sent()) {
+          // The request may have reached ARM, which may be acting on it:
+          // sending a POST again could run it twice (a second Run Command).
+          out.kind = ArmResponse::Kind::kTransport;
+          out.request_id = request_id;
+          out.message = redactor_->scrub(
+              what + ": the connection broke after the request was sent (" + r.error +
+              "); not sent again, since ARM may already be carrying it out" + rid);
+          return out;
+        }
+        break;  // a broken connection: retry with backoff
     }
     if (r.outcome == HttpResponse::Outcome::kOk) {
       if (r.status == 401 && !refreshed) {
@@ -239,16 +287,11 @@ ArmResponse ArmClient::send(const std::string& method, const std::string& path_o
                                      " attempts" + last_problem);
       return out;
     }
-    // Retry-After when given (plus up to 10% jitter), else full-jitter
-    // exponential backoff.
-    const double cap = std::chrono::duration<double>(settings_.max_backoff).count();
-    double backoff =
-        std::min(cap, std::chrono::duration<double>(settings_.initial_backoff).count() *
-                          static_cast<double>(1LL << std::min(attempt - 1, 20)));
-    double delay = wait_s > 0 ? std::min(wait_s, 3600.0) + jitter(wait_s * 0.1) : jitter(backoff);
-    if (wait_s > 0 && wait_s > cap) delay = wait_s;  // the server's word beats our cap
-    auto until = Clock::now() +
-                 std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(delay));
+    // Retry-After when given (the server's word beats max_backoff, up to
+    // kMaxRetryAfterSeconds), else full-jitter exponential backoff.
+    const double delay =
+        retry_delay_seconds(attempt, wait_s, settings_.initial_backoff, settings_.max_backoff);
+    auto until = Clock::now() + seconds_to_duration(delay);
     if (until >= deadline) {
       out.kind = r.outcome == HttpResponse::Outcome::kOk ? ArmResponse::Kind::kThrottled
                                                          : ArmResponse::Kind::kTransport;
@@ -311,7 +354,8 @@ ArmResponse ArmClient::post(const std::string& path, const std::string& body,
   for (;;) {
     auto interval = settings_.lro_poll_interval;
     if (retry_after >= 0)
-      interval = std::chrono::milliseconds(static_cast<long long>(retry_after * 1000));
+      interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+          seconds_to_duration(std::min(retry_after, kMaxRetryAfterSeconds)));
     interval =
         std::clamp(interval, settings_.min_lro_poll_interval,
                    std::max(settings_.min_lro_poll_interval, settings_.max_lro_poll_interval));

@@ -2,11 +2,12 @@
 //
 // Each call attaches a bearer token (refreshed once after a 401), retries
 // throttling (429, 503) and broken connections with Retry-After or bounded
-// exponential backoff with jitter, follows long-running operations
-// (202/201 with Azure-AsyncOperation or Location, polled at Retry-After)
-// and nextLink paging, and never follows a URL to another host than the
-// ARM endpoint (the token would go with it). Everything stops at the
-// deadline or when the stop flag rises. Each answer carries the last
+// exponential backoff with jitter (a POST only when the connection broke
+// before it was sent: ARM may be carrying out one that arrived), follows
+// long-running operations (202/201 with Azure-AsyncOperation or Location,
+// polled at Retry-After) and nextLink paging, and never follows a URL to
+// another host than the ARM endpoint (the token would go with it).
+// Everything stops at the deadline or when the stop flag rises. Each answer carries the last
 // x-ms-request-id and, on failure, the reason in words with secrets
 // scrubbed.
 //
@@ -106,9 +107,28 @@ class ArmClient {
   ArmSettings settings_;
 };
 
-// Seconds from a Retry-After header (delta-seconds or an HTTP date); -1
-// when absent or unreadable.
+// The longest Retry-After honoured, seconds; a longer one is cut to this.
+inline constexpr double kMaxRetryAfterSeconds = 3600;
+
+// Seconds from a Retry-After header (delta-seconds or an HTTP date), at
+// most kMaxRetryAfterSeconds; -1 when absent, unreadable, negative or not
+// finite ("inf", "nan").
 double retry_after_seconds(const std::string& header);
+
+// How long to wait before the attempt after `attempt` (1-based): a
+// Retry-After (retry_after_s >= 0, at most kMaxRetryAfterSeconds) plus up to
+// 10% jitter; without one, full-jitter exponential backoff, uniform in
+// [0, min(max, initial * 2^(attempt-1))].
+double retry_delay_seconds(int attempt, double retry_after_s, std::chrono::milliseconds initial,
+                           std::chrono::milliseconds max);
+
+// Seconds as a clock duration, clamped to [0, 10^6 s] before converting
+// (non-finite: zero), so no value overflows the conversion.
+Clock::duration seconds_to_duration(double seconds);
+
+// The permission a 403's message says is missing (AuthorizationFailed,
+// LinkedAuthorizationFailed), or "" when it names none.
+std::string missing_permission(const std::string& message);
 
 // Sleeps until `until`, waking early when `stop` rises; false if it did.
 bool sleep_until(Clock::time_point until, const std::atomic<bool>* stop);

@@ -55,6 +55,8 @@ struct AzureAdapter::Impl {
   std::shared_ptr<internal::azure::Redactor> redactor;
   std::shared_ptr<internal::azure::HttpClient> http;
   std::shared_ptr<internal::azure::TokenCache> tokens;
+  // The default chain, when the host brought no token source.
+  std::shared_ptr<internal::azure::ChainedCredential> chain;
   std::unique_ptr<internal::azure::ArmClient> arm;
   internal::azure::EvaluationCaches caches;
   std::string script;
@@ -152,10 +154,14 @@ StatusOr<std::shared_ptr<AzureAdapter>> AzureAdapter::create(AzureOptions option
   http.max_body_bytes = options.max_response_bytes;
   http.connect_timeout = options.connect_timeout;
   impl->http = std::make_shared<internal::azure::HttpClient>(http);
-  std::shared_ptr<AzureTokenSource> source =
-      options.token_source
-          ? options.token_source
-          : internal::azure::make_default_chain(impl->http, options.credentials, impl->redactor);
+  std::shared_ptr<AzureTokenSource> source = options.token_source;
+  if (!source) {
+    Impl* raw = impl.get();  // owns the chain, so outlives it
+    impl->chain = internal::azure::make_default_chain(
+        impl->http, options.credentials, impl->redactor,
+        [raw](const std::string& line) { raw->log(LogLevel::kWarning, line); });
+    source = impl->chain;
+  }
   impl->redactor->add(options.credentials.client_secret);
   impl->redactor->add(options.credentials.identity_header);
   impl->tokens = std::make_shared<internal::azure::TokenCache>(source, options.token_refresh_margin,
@@ -200,6 +206,9 @@ ProbeResult AzureAdapter::run(const ProbeRequest& request) {
   in.client_ip = get("client_ip");
   if (std::string port = get("port"); !port.empty()) in.port = std::atoi(port.c_str());
   in.connectivity_source = get("connectivity_source");
+  in.username = get("username");
+  in.user_domain = get("user_domain");
+  in.user_object_id = get("user_object_id");
   in.serial_log_tail_bytes = impl.options.serial_log_tail_bytes;
   in.blob_http = impl.http.get();
   in.run_command_enabled = impl.options.run_command;
@@ -244,6 +253,24 @@ ProbeResult AzureAdapter::run(const ProbeRequest& request) {
   if (scope.stop.load() && result.kind != ProbeResult::Kind::kValue &&
       result.reason.find("cancel") == std::string::npos)
     result.reason += " (cancelled)";
+  // Credential sources the chain passed over are named in the detail of
+  // the evaluation's first answer (and were logged as they were skipped).
+  if (impl.chain) {
+    if (std::string note = impl.chain->passed_over(); !note.empty()) {
+      bool first = false;
+      impl.caches.of(request.evaluation_id)
+          ->get(
+              "credential_note",
+              [&] {
+                first = true;
+                internal::azure::ArmResponse ok;
+                ok.kind = internal::azure::ArmResponse::Kind::kOk;
+                return ok;
+              },
+              deadline, nullptr);
+      if (first) result.reason += (result.reason.empty() ? "" : "; ") + ("credential: " + note);
+    }
+  }
   // Nothing leaves without passing the redactor.
   result.reason = impl.redactor->scrub(result.reason);
   for (auto& [name, v] : result.fields) v = impl.redactor->scrub(v);

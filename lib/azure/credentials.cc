@@ -1,5 +1,6 @@
 #include "azure/credentials.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 
@@ -20,6 +21,9 @@ AzureCredentialOptions AzureCredentialOptions::from_environment() {
   if (std::string a = env("AZURE_AUTHORITY_HOST"); !a.empty()) o.authority_host = a;
   o.identity_endpoint = env("IDENTITY_ENDPOINT");
   o.identity_header = env("IDENTITY_HEADER");
+  // Azure Arc sets IDENTITY_ENDPOINT and IMDS_ENDPOINT, and no header.
+  o.azure_arc =
+      !o.identity_endpoint.empty() && o.identity_header.empty() && !env("IMDS_ENDPOINT").empty();
   if (std::string imds = env("AZURE_POD_IDENTITY_AUTHORITY_HOST"); !imds.empty())
     o.imds_endpoint = imds;
   if (o.client_secret.empty()) o.managed_identity_client_id = o.client_id;
@@ -63,6 +67,27 @@ std::string transport_error(const HttpResponse& r, const std::string& url) {
   return "cannot reach " + url_origin(url) + ": " + r.error;
 }
 
+using SystemClock = std::chrono::system_clock;
+
+// A token's lifetime is taken at its word up to a day (a longer one, even
+// 1e300 s, is cut to a day); one that is missing or not a finite number
+// counts as five minutes.
+constexpr double kMaxTokenLifetimeS = 24 * 3600.0;
+
+// When a token expires, from expires_on (epoch seconds) or expires_in
+// (seconds from now); clamped before any conversion to integer time.
+SystemClock::time_point expiry(std::optional<double> on, std::optional<double> in) {
+  const auto now = SystemClock::now();
+  const double now_s = std::chrono::duration<double>(now.time_since_epoch()).count();
+  double left = 300;
+  if (on && std::isfinite(*on))
+    left = *on - now_s;
+  else if (in && std::isfinite(*in))
+    left = *in;
+  left = std::clamp(left, 0.0, kMaxTokenLifetimeS);
+  return now + std::chrono::seconds(static_cast<long long>(left));
+}
+
 // A token from an OAuth-shaped body: access_token plus expires_in (seconds
 // from now) or expires_on (epoch seconds), either as number or string.
 StatusOr<AzureAccessToken> token_from_body(const HttpResponse& r, Redactor& redactor) {
@@ -73,15 +98,7 @@ StatusOr<AzureAccessToken> token_from_body(const HttpResponse& r, Redactor& reda
   t.token = str(at(*body, {"access_token"}));
   if (t.token.empty()) return fail("token response has no access_token");
   redactor.add(t.token);
-  auto now = std::chrono::system_clock::now();
-  if (auto on = num(at(*body, {"expires_on"}))) {
-    t.expires_on =
-        std::chrono::system_clock::time_point(std::chrono::seconds(static_cast<long long>(*on)));
-  } else if (auto in = num(at(*body, {"expires_in"}))) {
-    t.expires_on = now + std::chrono::seconds(static_cast<long long>(*in));
-  } else {
-    t.expires_on = now + std::chrono::minutes(5);
-  }
+  t.expires_on = expiry(num(at(*body, {"expires_on"})), num(at(*body, {"expires_in"})));
   return t;
 }
 
@@ -134,6 +151,10 @@ StatusOr<AzureAccessToken> ManagedIdentityCredential::get_token(
                                  ? ""
                                  : "&client_id=" + url_encode(options_.managed_identity_client_id);
   std::string where;
+  if (options_.azure_arc)
+    return Status(ErrorCode::kNotFound,
+                  "IDENTITY_ENDPOINT and IMDS_ENDPOINT say Azure Arc, whose managed identity "
+                  "answers with a key-file challenge this adapter does not support");
   if (!options_.identity_endpoint.empty() && !options_.identity_header.empty()) {
     where = "IDENTITY_ENDPOINT";
     req.url = options_.identity_endpoint +
@@ -186,30 +207,35 @@ StatusOr<AzureAccessToken> AzureCliCredential::get_token(std::string_view resour
   t.token = str(at(*body, {"accessToken"}));
   if (t.token.empty()) return fail(options_.az_path + " printed no accessToken");
   redactor_->add(t.token);
-  if (auto on = num(at(*body, {"expires_on"}))) {
-    t.expires_on =
-        std::chrono::system_clock::time_point(std::chrono::seconds(static_cast<long long>(*on)));
-  } else {
+  std::optional<double> on = num(at(*body, {"expires_on"}));
+  if (!on) {
     // Older CLIs print only expiresOn, local time "2023-10-31 11:59:55.000000".
     std::tm tm{};
     std::string text = str(at(*body, {"expiresOn"}));
     if (strptime(text.c_str(), "%Y-%m-%d %H:%M:%S", &tm) != nullptr) {
       tm.tm_isdst = -1;
-      t.expires_on = std::chrono::system_clock::from_time_t(std::mktime(&tm));
-    } else {
-      t.expires_on = std::chrono::system_clock::now() + std::chrono::minutes(5);
+      const std::time_t when = std::mktime(&tm);
+      if (when != static_cast<std::time_t>(-1)) on = static_cast<double>(when);
     }
   }
+  t.expires_on = expiry(on, std::nullopt);
   return t;
 }
 
-ChainedCredential::ChainedCredential(std::vector<std::shared_ptr<AzureTokenSource>> sources)
-    : sources_(std::move(sources)) {}
+ChainedCredential::ChainedCredential(std::vector<std::shared_ptr<AzureTokenSource>> sources,
+                                     SkipReporter on_skip)
+    : sources_(std::move(sources)), on_skip_(std::move(on_skip)) {}
 
 std::string ChainedCredential::name() const {
   std::string out;
   for (const auto& s : sources_) out += (out.empty() ? "" : ", then ") + s->name();
   return out;
+}
+
+std::string ChainedCredential::passed_over() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (chosen_ == nullptr || skipped_.empty()) return {};
+  return "token from " + chosen_->name() + "; passed over: " + skipped_;
 }
 
 StatusOr<AzureAccessToken> ChainedCredential::get_token(std::string_view resource,
@@ -221,35 +247,51 @@ StatusOr<AzureAccessToken> ChainedCredential::get_token(std::string_view resourc
     chosen = chosen_;
   }
   if (chosen) return chosen->get_token(resource, deadline, cancelled);
+  // Each source passed over is named as the chain moves on, not only when
+  // every one failed: a host sees at once why the first choice was skipped.
   std::string reasons;
+  auto skip = [&](const AzureTokenSource& source, const std::string& why) {
+    const std::string line = source.name() + ": " + why;
+    reasons += (reasons.empty() ? "" : "; ") + line;
+    if (on_skip_) {
+      try {
+        on_skip_("credential " + source.name() + " passed over: " + why);
+      } catch (...) {
+        // A host's sink must not break the chain.
+      }
+    }
+  };
   for (const auto& source : sources_) {
     if (cancelled_now(cancelled)) return fail("cancelled");
     if (Clock::now() >= deadline) {
-      reasons += (reasons.empty() ? "" : "; ") + source->name() + ": no time left";
+      skip(*source, "no time left");
       continue;
     }
     StatusOr<AzureAccessToken> t = source->get_token(resource, deadline, cancelled);
     if (t.ok()) {
       std::lock_guard<std::mutex> lock(mutex_);
       chosen_ = source;
+      skipped_ = reasons;
       return t;
     }
-    reasons += (reasons.empty() ? "" : "; ") + source->name() + ": " + t.status().message();
+    if (cancelled_now(cancelled)) return fail("cancelled");
+    skip(*source, t.status().message());
   }
   if (sources_.empty()) reasons = "every credential source is disabled";
   return Status(ErrorCode::kNotFound, "no Azure credential worked (" + reasons + ")");
 }
 
-std::shared_ptr<AzureTokenSource> make_default_chain(std::shared_ptr<const HttpClient> http,
-                                                     const AzureCredentialOptions& options,
-                                                     std::shared_ptr<Redactor> redactor) {
+std::shared_ptr<ChainedCredential> make_default_chain(std::shared_ptr<const HttpClient> http,
+                                                      const AzureCredentialOptions& options,
+                                                      std::shared_ptr<Redactor> redactor,
+                                                      ChainedCredential::SkipReporter on_skip) {
   std::vector<std::shared_ptr<AzureTokenSource>> sources;
   sources.push_back(std::make_shared<ClientSecretCredential>(http, options, redactor));
   if (options.use_managed_identity)
     sources.push_back(std::make_shared<ManagedIdentityCredential>(http, options, redactor));
   if (options.use_azure_cli && !options.az_path.empty())
     sources.push_back(std::make_shared<AzureCliCredential>(options, redactor));
-  return std::make_shared<ChainedCredential>(std::move(sources));
+  return std::make_shared<ChainedCredential>(std::move(sources), std::move(on_skip));
 }
 
 TokenCache::TokenCache(std::shared_ptr<AzureTokenSource> source, std::chrono::seconds margin,
@@ -258,20 +300,37 @@ TokenCache::TokenCache(std::shared_ptr<AzureTokenSource> source, std::chrono::se
 
 StatusOr<std::string> TokenCache::token(const std::string& resource, Clock::time_point deadline,
                                         const std::atomic<bool>* cancelled) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = cached_.find(resource);
-  if (it != cached_.end() && std::chrono::system_clock::now() + margin_ < it->second.expires_on)
-    return it->second.token;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    auto it = cached_.find(resource);
+    if (it != cached_.end() && std::chrono::system_clock::now() + margin_ < it->second.expires_on)
+      return it->second.token;
+    if (!fetching_.count(resource)) break;  // nobody is fetching it: we do
+    // Another probe is fetching it (IMDS may take seconds, az many): wait
+    // for that, within our own deadline and cancellation, never past them.
+    if (cancelled_now(cancelled))
+      return Status(ErrorCode::kIoError, "cancelled while another probe fetched the token");
+    if (Clock::now() >= deadline)
+      return Status(ErrorCode::kIoError,
+                    "the deadline passed while another probe was still fetching the token");
+    changed_.wait_until(lock, std::min(deadline, Clock::now() + std::chrono::milliseconds(20)));
+  }
+  fetching_.insert(resource);
+  lock.unlock();
   StatusOr<AzureAccessToken> t = Status(ErrorCode::kInternal, "no token source");
   try {
     if (source_) t = source_->get_token(resource, deadline, cancelled);
   } catch (...) {
     t = Status(ErrorCode::kInternal, "the token source threw");
   }
+  if (t.ok()) redactor_->add(t->token);
+  lock.lock();
+  fetching_.erase(resource);
   ++fetches_;
+  if (t.ok()) cached_[resource] = *t;
+  lock.unlock();
+  changed_.notify_all();
   if (!t.ok()) return Status(t.status().code(), redactor_->scrub(t.status().message()));
-  redactor_->add(t->token);
-  cached_[resource] = *t;
   return t->token;
 }
 

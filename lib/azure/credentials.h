@@ -5,9 +5,12 @@
 #ifndef RDPTRIAGE_LIB_AZURE_CREDENTIALS_H_
 #define RDPTRIAGE_LIB_AZURE_CREDENTIALS_H_
 
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,29 +65,42 @@ class AzureCliCredential : public AzureTokenSource {
 };
 
 // Tries each source in order; the first that yields a token is used from
-// then on (as DefaultAzureCredential does). When all fail, the error names
-// each source and why it was passed over.
+// then on (as DefaultAzureCredential does). Each source passed over is
+// named with why as the chain moves on (on_skip, and passed_over() once a
+// source worked); when all fail, the error names each.
 class ChainedCredential : public AzureTokenSource {
  public:
-  explicit ChainedCredential(std::vector<std::shared_ptr<AzureTokenSource>> sources);
+  // Receives "credential NAME passed over: WHY"; the text is the source's
+  // error, which never holds a secret (the caller still scrubs it).
+  using SkipReporter = std::function<void(const std::string&)>;
+  explicit ChainedCredential(std::vector<std::shared_ptr<AzureTokenSource>> sources,
+                             SkipReporter on_skip = {});
   StatusOr<AzureAccessToken> get_token(std::string_view resource, Clock::time_point deadline,
                                        const std::atomic<bool>* cancelled) override;
   std::string name() const override;
+  // "token from NAME; passed over: A: why; B: why" once a source after
+  // the first yielded the token; "" otherwise.
+  std::string passed_over() const;
 
  private:
   std::vector<std::shared_ptr<AzureTokenSource>> sources_;
-  std::mutex mutex_;
+  SkipReporter on_skip_;
+  mutable std::mutex mutex_;
   std::shared_ptr<AzureTokenSource> chosen_;
+  std::string skipped_;
 };
 
 // The chain AzureCredentialOptions describe: environment, managed identity,
 // Azure CLI, leaving out the steps the options disable or leave empty.
-std::shared_ptr<AzureTokenSource> make_default_chain(std::shared_ptr<const HttpClient> http,
-                                                     const AzureCredentialOptions& options,
-                                                     std::shared_ptr<Redactor> redactor);
+std::shared_ptr<ChainedCredential> make_default_chain(std::shared_ptr<const HttpClient> http,
+                                                      const AzureCredentialOptions& options,
+                                                      std::shared_ptr<Redactor> redactor,
+                                                      ChainedCredential::SkipReporter on_skip = {});
 
 // Keeps one token per resource until `margin` before it expires; every
-// token it hands out is registered with the redactor.
+// token it hands out is registered with the redactor. One fetch per
+// resource at a time: concurrent callers wait for it (a condition
+// variable), each only until its own deadline or cancellation.
 class TokenCache {
  public:
   TokenCache(std::shared_ptr<AzureTokenSource> source, std::chrono::seconds margin,
@@ -101,7 +117,9 @@ class TokenCache {
   std::chrono::seconds margin_;
   std::shared_ptr<Redactor> redactor_;
   mutable std::mutex mutex_;
+  std::condition_variable changed_;
   std::map<std::string, AzureAccessToken> cached_;
+  std::set<std::string> fetching_;
   int fetches_ = 0;
 };
 

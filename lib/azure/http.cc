@@ -195,6 +195,11 @@ HttpResponse HttpClient::send(const HttpRequest& request) const {
   if (request.method == "GET") {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else {
+    // Never over a reused connection: libcurl re-sends a request whose
+    // reused connection died before any answer, and a POST that did arrive
+    // would then run twice. A fresh connection also makes a connect or TLS
+    // failure mean the request was not sent (certainly_not_sent()).
+    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,

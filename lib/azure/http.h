@@ -58,6 +58,12 @@ struct HttpResponse {
   double elapsed_s = 0;
 
   bool transported() const { return outcome == Outcome::kOk; }
+  // True when the request cannot have reached the server: the connection
+  // or its TLS handshake failed (a request that is not a GET always gets a
+  // fresh connection, so a handshake comes first).
+  bool certainly_not_sent() const {
+    return outcome == Outcome::kConnect || outcome == Outcome::kTls;
+  }
   std::string header(const std::string& lower_name) const;
 };
 

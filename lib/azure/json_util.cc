@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 
 namespace rdptriage::internal::azure {
@@ -40,7 +41,8 @@ std::string str(const boost::json::value* v) {
 
 std::optional<double> num(const boost::json::value* v) {
   if (v == nullptr) return std::nullopt;
-  if (v->is_double()) return v->get_double();
+  if (v->is_double())
+    return std::isfinite(v->get_double()) ? std::optional<double>(v->get_double()) : std::nullopt;
   if (v->is_int64()) return static_cast<double>(v->get_int64());
   if (v->is_uint64()) return static_cast<double>(v->get_uint64());
   if (v->is_string()) {
@@ -48,7 +50,8 @@ std::optional<double> num(const boost::json::value* v) {
     if (s.empty()) return std::nullopt;
     char* end = nullptr;
     double d = std::strtod(s.c_str(), &end);
-    if (end != nullptr && *end == '\0') return d;
+    // "inf" and "nan" parse, but are no number an answer can use.
+    if (end != nullptr && *end == '\0' && std::isfinite(d)) return d;
   }
   return std::nullopt;
 }

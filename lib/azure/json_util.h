@@ -21,7 +21,7 @@ inline const boost::json::value* at(const boost::json::value& v,
 }
 // A string, or "" when absent or not a string.
 std::string str(const boost::json::value* v);
-// A number; numeric strings ("3599") count.
+// A finite number; numeric strings ("3599") count; inf and nan do not.
 std::optional<double> num(const boost::json::value* v);
 // A boolean; "true"/"false" strings count.
 std::optional<bool> boolean(const boost::json::value* v);

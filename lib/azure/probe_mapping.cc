@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <cmath>
 #include <ctime>
 #include <functional>
@@ -75,6 +76,7 @@ bool running(const boost::json::value& vm) { return power_state(vm) == "running"
 std::string integer_text(const boost::json::value* v) {
   auto n = num(v);
   if (!n) return str(v);
+  if (std::fabs(*n) > 1e15) return {};  // no priority or port is that large
   return std::to_string(static_cast<long long>(std::llround(*n)));
 }
 
@@ -303,12 +305,18 @@ ProbeResult jit_probe(VmReader& reader, const ProbeInputs& in, bool want_active)
   const std::time_t now = std::time(nullptr);
   if (const boost::json::array* policies = arr(at(jit.body, {"value"}))) {
     for (const auto& p : *policies) {
+      // A policy covers RDP only through a port entry for the RDP port; a
+      // policy for the VM that opens only 22 leaves 3389 to the NSG.
       if (const boost::json::array* vms = arr(at(p, {"properties", "virtualMachines"})))
-        for (const auto& v : *vms)
-          if (lower(str(at(v, {"id"}))) == vm_id) {
-            covered = true;
-            policy_name = str(at(p, {"name"}));
-          }
+        for (const auto& v : *vms) {
+          if (lower(str(at(v, {"id"}))) != vm_id) continue;
+          if (const boost::json::array* ports = arr(at(v, {"ports"})))
+            for (const auto& port : *ports)
+              if (num(at(port, {"number"})).value_or(-1) == in.port) {
+                covered = true;
+                policy_name = str(at(p, {"name"}));
+              }
+        }
       const boost::json::array* requests = arr(at(p, {"properties", "requests"}));
       if (requests == nullptr) continue;
       for (const auto& req : *requests) {
@@ -341,7 +349,9 @@ ProbeResult jit_probe(VmReader& reader, const ProbeInputs& in, bool want_active)
     }
   }
   if (!want_active)
-    return value(covered, covered ? "JIT policy " + policy_name : "no JIT policy covers the VM",
+    return value(covered,
+                 covered ? "JIT policy " + policy_name + " covers port " + std::to_string(in.port)
+                         : "no JIT policy covers port " + std::to_string(in.port) + " of the VM",
                  jit);
   if (in.client_ip.empty())
     return ProbeResult::unavailable(
@@ -352,6 +362,75 @@ ProbeResult jit_probe(VmReader& reader, const ProbeInputs& in, bool want_active)
                     : "no current JIT request opens port " + std::to_string(in.port) + " for " +
                           in.client_ip,
                jit);
+}
+
+// ---------------------------------------------------------------- Entra ID sign-in
+
+bool is_guid(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+// The built-in roles that let an Entra ID account sign in to a VM (their
+// ids are the same in every tenant):
+// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
+constexpr const char* kVmAdministratorLogin = "1c0163c0-47e6-4577-8991-ea5c82e286e4";
+constexpr const char* kVmUserLogin = "fb879df8-f326-4884-b1cf-06f3ad86be52";
+
+// Entra ID sign-in to a Windows VM needs the AADLoginForWindows extension
+// (publisher Microsoft.Azure.ActiveDirectory) on it.
+bool entra_joined(const boost::json::value& vm) {
+  if (const boost::json::array* ext = arr(at(vm, {"resources"})))
+    for (const auto& e : *ext)
+      if (lower(str(at(e, {"properties", "type"}))) == "aadloginforwindows" &&
+          lower(str(at(e, {"properties", "publisher"}))) == "microsoft.azure.activedirectory")
+        return true;
+  return false;
+}
+
+ProbeResult entra_login_role_probe(VmReader& reader, const ProbeInputs& in) {
+  ArmResponse vm;
+  if (auto stop = need_vm(reader, &vm)) return *stop;
+  if (!entra_joined(vm.body))
+    return value("not_entra",
+                 "the VM has no AADLoginForWindows extension, so no Entra ID account signs in to "
+                 "it",
+                 vm);
+  const std::string domain = lower(in.user_domain);
+  if (in.user_object_id.empty()) {
+    // Entra ID sign-in takes AzureAD\UPN or a UPN; a name typed alone or
+    // as .\name is a local account.
+    if (!in.username.empty() && (domain.empty() || domain == "."))
+      return value("not_entra", "the account " + in.username + " is a local one", vm);
+    return ProbeResult::unavailable(
+        "whether the account is an Entra ID one, and its roles, need its object id (context "
+        "user_object_id, from az ad user show --id UPN --query id)");
+  }
+  if (!is_guid(in.user_object_id))
+    return ProbeResult::failed("user_object_id is not an object id (a GUID)");
+  ArmResponse roles = reader.role_assignments(in.user_object_id);
+  if (!roles.ok()) return from_failure(roles, "Azure role assignments");
+  bool admin = false, user = false;
+  if (const boost::json::array* list = arr(at(roles.body, {"value"})))
+    for (const auto& a : *list) {
+      const std::string role = lower(last_segment(str(at(a, {"properties", "roleDefinitionId"}))));
+      admin |= role == kVmAdministratorLogin;
+      user |= role == kVmUserLogin;
+    }
+  const std::string who = "object id " + in.user_object_id;
+  if (admin)
+    return value("administrator", who + " holds Virtual Machine Administrator Login on the VM",
+                 roles);
+  if (user) return value("user", who + " holds Virtual Machine User Login on the VM", roles);
+  return value("none",
+               who +
+                   " holds neither Virtual Machine Administrator Login nor User Login at the "
+                   "VM or above",
+               roles);
 }
 
 // ---------------------------------------------------------------- metrics
@@ -404,6 +483,9 @@ ProbeResult ip_flow_probe(VmReader& reader, const ProbeInputs& in) {
   boost::json::object body;
   body["targetResourceId"] =
       str(at(vm.body, {"id"})).empty() ? reader.ref().id() : str(at(vm.body, {"id"}));
+  // The NIC is named: a VM with several NICs would otherwise be checked
+  // on the primary one, which is not necessarily the one RDP arrives on.
+  body["targetNicResourceId"] = nic.nic_id;
   body["direction"] = "Inbound";
   body["protocol"] = "TCP";
   body["localPort"] = std::to_string(in.port);
@@ -422,6 +504,7 @@ ProbeResult ip_flow_probe(VmReader& reader, const ProbeInputs& in) {
                             std::to_string(in.port) + ": " + str(at(flow.body, {"access"})) +
                             (rule.empty() ? "" : " by " + rule),
                         flow);
+  r.fields["nic"] = nic.nic_name;
   if (!rule.empty()) {
     ArmResponse nsgs = reader.effective_nsgs(nic.nic_id);
     if (nsgs.ok()) {
@@ -446,28 +529,46 @@ ProbeResult next_hop_probe(VmReader& reader, const ProbeInputs& in) {
       str(at(vm.body, {"id"})).empty() ? reader.ref().id() : str(at(vm.body, {"id"}));
   body["sourceIPAddress"] = nic.private_ip;
   body["destinationIPAddress"] = in.client_ip;
+  body["targetNicResourceId"] = nic.nic_id;
   ArmResponse hop = reader.watcher_action("nextHop", boost::json::serialize(body), "next hop");
   if (!hop.ok()) return from_failure(hop, "next hop");
   const std::string type = str(at(hop.body, {"nextHopType"}));
-  static const char* kKnown[] = {"Internet", "VirtualAppliance", "VnetLocal",
-                                 "VirtualNetworkGateway", "None"};
-  std::string known;
-  for (const char* k : kKnown)
-    if (lower(k) == lower(type)) known = k;
+  // Network Watcher's NextHopType enum. HyperNetGateway (a gateway of the
+  // classic HyperNet kind) is a gateway on the way out as
+  // VirtualNetworkGateway is, so it answers as that; the field keeps the
+  // type ARM named.
+  static const std::pair<const char*, const char*> kKnown[] = {
+      {"Internet", "Internet"},
+      {"VirtualAppliance", "VirtualAppliance"},
+      {"VnetLocal", "VnetLocal"},
+      {"VirtualNetworkGateway", "VirtualNetworkGateway"},
+      {"HyperNetGateway", "VirtualNetworkGateway"},
+      {"None", "None"}};
+  std::string known, named;
+  for (const auto& [arm_type, answer] : kKnown)
+    if (lower(arm_type) == lower(type)) {
+      known = answer;
+      named = arm_type;
+    }
   if (known.empty())
     return ProbeResult::failed("next hop type \"" + type + "\" is outside what the rules know" +
                                hop.request_id_note());
   const std::string ip = str(at(hop.body, {"nextHopIpAddress"}));
+  // "System Route" for Azure's own routes; a route table's id for a user
+  // route, whose name and resource group a fix needs.
   const std::string table_id = str(at(hop.body, {"routeTableId"}));
-  const std::string table =
-      table_id.empty() || table_id.front() != '/' ? table_id : last_segment(table_id);
+  const bool user_route = safe_arm_id(table_id);
+  const std::string table = user_route ? last_segment(table_id) : table_id;
   ProbeResult r = value(known,
-                        "next hop " + nic.private_ip + " -> " + in.client_ip + ": " + type +
+                        "next hop " + nic.private_ip + " -> " + in.client_ip + ": " + named +
                             (ip.empty() ? "" : " " + ip) + (table.empty() ? "" : " via " + table),
                         hop);
-  r.fields["next_hop_type"] = known;
+  r.fields["next_hop_type"] = named;
   if (!ip.empty()) r.fields["next_hop_ip"] = ip;
-  if (!table.empty()) r.fields["route_table"] = table;
+  if (user_route) {
+    r.fields["route_table"] = table;
+    r.fields["route_table_resource_group"] = id_segment(table_id, "resourceGroups");
+  }
   return r;
 }
 
@@ -545,7 +646,10 @@ ProbeResult screenshot_probe(VmReader& reader, const ProbeInputs& in) {
   const std::string screenshot = str(at(uris.body, {"consoleScreenshotBlobUri"}));
   const std::string serial = str(at(uris.body, {"serialConsoleLogBlobUri"}));
   std::string serial_note;
-  if (!serial.empty() && in.blob_http != nullptr) {
+  if (!serial.empty() && lower(serial).rfind("https://", 0) != 0) {
+    // A SAS URI carries its signature in the query: never over plain HTTP.
+    serial_note = "; the serial log URI is not https, so it was not read";
+  } else if (!serial.empty() && in.blob_http != nullptr) {
     ArmResponse log = reader.cached("serial_log", [&] {
       HttpRequest req;
       req.url = serial;
@@ -610,6 +714,7 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       {"azure.vm_agent_status", vm_agent_probe},
       {"azure.boot_diagnostics_enabled", boot_diagnostics_enabled_probe},
       {"azure.computer_name", computer_name_probe},
+      {"azure.entra_vm_login_role", entra_login_role_probe},
       {"bootdiag.screenshot", screenshot_probe},
       {"metrics.cpu_pct",
        [](VmReader& r, const ProbeInputs&) { return metric_probe(r, "Percentage CPU", 1); }},
@@ -644,12 +749,13 @@ void locate_deciding_rule(const std::string& rule_name, const std::string& acces
   const boost::json::array* groups = arr(at(effective, {"value"}));
   if (groups == nullptr) return;
   for (const auto& g : *groups) {
+    // Only two NSGs apply to a NIC: its own and its subnet's. The NIC's own
+    // is the one the NIC resource names; every other group is the
+    // subnet's. ("association" cannot tell: the published shape lists the
+    // subnet and the network interface together in every entry.) One NSG
+    // attached to both is labelled "nic"; a fix edits that same NSG.
     const std::string nsg_id = lower(str(at(g, {"networkSecurityGroup", "id"})));
-    std::string scope;
-    if (!nic_nsg.empty())
-      scope = nsg_id == nic_nsg ? "nic" : "subnet";
-    else
-      scope = at(g, {"association", "networkInterface"}) != nullptr ? "nic" : "subnet";
+    const std::string scope = !nic_nsg.empty() && nsg_id == nic_nsg ? "nic" : "subnet";
     if (const boost::json::array* rules = arr(at(g, {"effectiveSecurityRules"})))
       for (const auto& r : *rules)
         if (lower(str(at(r, {"direction"}))) == "inbound" &&
@@ -677,15 +783,27 @@ void locate_deciding_rule(const std::string& rule_name, const std::string& acces
     f["nsg_resource_group"] = id_segment(nsg_id, "resourceGroups");
   }
   f["nsg_scope"] = best->scope;
+  // That NSG's own inbound rules (not Azure's defaults): the priorities
+  // they hold and their names, which a new rule must avoid. A rule with
+  // several port ranges is listed once per range: names are kept once.
   std::set<long long> in_use;
+  std::vector<std::string> names;
   if (const boost::json::array* rules = arr(at(best->group, {"effectiveSecurityRules"})))
-    for (const auto& r : *rules)
-      if (lower(str(at(r, {"direction"}))) == "inbound" &&
-          lower(str(at(r, {"name"}))).rfind("defaultsecurityrules/", 0) != 0)
-        if (auto p = num(at(r, {"priority"}))) in_use.insert(std::llround(*p));
-  std::string list;
+    for (const auto& r : *rules) {
+      if (lower(str(at(r, {"direction"}))) != "inbound" ||
+          lower(str(at(r, {"name"}))).rfind("defaultsecurityrules/", 0) == 0)
+        continue;
+      if (auto p = num(at(r, {"priority"})); p && *p >= 0 && *p <= 65535)
+        in_use.insert(std::llround(*p));
+      const std::string name = bare_rule_name(str(at(r, {"name"})));
+      if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end())
+        names.push_back(name);
+    }
+  std::string list, name_list;
   for (long long p : in_use) list += (list.empty() ? "" : ",") + std::to_string(p);
+  for (const std::string& n : names) name_list += (name_list.empty() ? "" : ",") + n;
   f["nsg_priorities_in_use"] = list;
+  f["nsg_rule_names"] = name_list;
 }
 
 ProbeResult answer_probe(const std::string& probe_id, VmReader& reader, const ProbeInputs& in) {

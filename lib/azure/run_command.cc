@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <cmath>
 
 #include "azure/json_util.h"
 
@@ -111,7 +112,7 @@ ProbeResult guest_fact(VmReader& reader, const RunCommandSettings& settings,
     // console; a run cut short by the deadline is a failed probe.
     if (run.kind == ArmResponse::Kind::kTimeout || run.kind == ArmResponse::Kind::kCancelled)
       return ProbeResult::failed("Run Command: " + run.message);
-    return ProbeResult::unavailable("Run Command did not run: " + run.message);
+    return ProbeResult::unavailable("no answer from Run Command: " + run.message);
   }
   std::string why;
   auto facts = parse_guest_facts(output_of(run.body, "stdout"), &why);
@@ -127,11 +128,44 @@ ProbeResult guest_fact(VmReader& reader, const RunCommandSettings& settings,
                                     run.request_id_note());
   const boost::json::value& v = it->value();
   std::string detail = "Run Command guest facts" + run.request_id_note();
-  if (v.is_bool()) return ProbeResult::value_of(v.get_bool(), detail);
-  if (auto n = num(&v); n && !v.is_string()) return ProbeResult::value_of(*n, detail);
-  if (v.is_string()) return ProbeResult::value_of(std::string(v.get_string()), detail);
-  return ProbeResult::failed("the guest facts script reported " + fact +
-                             " as something else than a value");
+  ProbeResult result;
+  if (v.is_bool()) {
+    result = ProbeResult::value_of(v.get_bool(), detail);
+  } else if (auto n = num(&v); n && !v.is_string()) {
+    result = ProbeResult::value_of(*n, detail);
+  } else if (v.is_string()) {
+    result = ProbeResult::value_of(std::string(v.get_string()), detail);
+  } else {
+    return ProbeResult::failed("the guest facts script reported " + fact +
+                               " as something else than a value");
+  }
+  result.fields = guest_fields(*facts, fact);
+  return result;
+}
+
+std::map<std::string, std::string, std::less<>> guest_fields(const boost::json::object& facts,
+                                                             const std::string& fact) {
+  std::map<std::string, std::string, std::less<>> fields;
+  const std::string prefix = fact + ":";
+  for (const auto& kv : facts) {
+    const std::string_view key = kv.key();
+    if (key.size() <= prefix.size() || key.substr(0, prefix.size()) != prefix) continue;
+    const std::string name(key.substr(prefix.size()));
+    const boost::json::value& f = kv.value();
+    if (f.is_string()) {
+      fields[name] = std::string(f.get_string());
+    } else if (f.is_int64()) {
+      fields[name] = std::to_string(f.get_int64());
+    } else if (f.is_uint64()) {
+      fields[name] = std::to_string(f.get_uint64());
+    } else if (f.is_double()) {
+      // Whole numbers only; anything else is not a field the rules declare.
+      const double d = f.get_double();
+      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15)
+        fields[name] = std::to_string(static_cast<long long>(d));
+    }
+  }
+  return fields;
 }
 
 }  // namespace rdptriage::internal::azure

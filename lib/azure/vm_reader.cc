@@ -180,6 +180,15 @@ ArmResponse VmReader::boot_diagnostics_uris() {
   });
 }
 
+ArmResponse VmReader::role_assignments(const std::string& object_id) {
+  return cached("role_assignments:" + lower(object_id), [&] {
+    return arm_.get_all(ref_.id() + "/providers/Microsoft.Authorization/roleAssignments?" +
+                            api(kAuthorizationApi) +
+                            "&$filter=" + url_encode("assignedTo('" + object_id + "')"),
+                        deadline_, stop_);
+  });
+}
+
 ArmResponse VmReader::network_watcher(std::string* id) {
   const std::string region = location();
   ArmResponse list = cached("network_watchers", [&] {

@@ -21,6 +21,7 @@ inline constexpr const char* kResourceHealthApi = "2020-05-01";
 inline constexpr const char* kMetricsApi = "2023-10-01";
 inline constexpr const char* kSecurityApi = "2020-01-01";
 inline constexpr const char* kClassicComputeApi = "2017-04-01";
+inline constexpr const char* kAuthorizationApi = "2022-04-01";
 
 struct VmRef {
   std::string subscription;
@@ -66,6 +67,10 @@ class VmReader {
   ArmResponse metrics();
   ArmResponse jit_policies();
   ArmResponse boot_diagnostics_uris();
+  // Azure role assignments of the principal `object_id` (a GUID) that apply
+  // to the VM: at its scope and above, its groups' included
+  // ($filter=assignedTo), every page.
+  ArmResponse role_assignments(const std::string& object_id);
   // The Network Watcher in the VM's region; its id, or a failure.
   ArmResponse network_watcher(std::string* id);
   // POST an action on the regional Network Watcher ("ipFlowVerify",

@@ -6,30 +6,56 @@
 #
 #   RDPTRIAGE-GUEST-FACTS/1 {"termservice_state":"running",...}
 #
-# whose keys are the guest.* probe ids of rules/probes.json without the
-# "guest." prefix. A fact that cannot be read is left out (and named in
-# "unreadable"), so its probe stays unavailable rather than guessed. The
-# worst-case line is measured by the test "guest facts fit Run Command's 4 KB
-# output (worst case)" (test/azure/pieces_test.cc) to stay within Run
-# Command's 4,096-byte output limit.
+# whose keys are the guest.* probe ids of the rules without the "guest."
+# prefix, plus "fact:field" keys for the answer fields a probe declares
+# ("top_process_memory_pct:pid"). A fact that cannot be read is left out
+# (and named in "unreadable"), so its probe stays unavailable rather than
+# guessed. The worst-case line is measured by the test "guest facts fit Run
+# Command's 4 KB output (worst case)" (test/azure/pieces_test.cc) to stay
+# within Run Command's 4,096-byte output limit.
 # What each fact reads is documented in rules/run_command/README.md.
 param([string]$UserName = '')
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $facts = [ordered]@{}
+$fields = [ordered]@{}
 $unreadable = New-Object System.Collections.Generic.List[string]
 
+# Every string the script prints is plain: letters, digits and " ._@$-",
+# which ConvertTo-Json writes as they are (no \", \\ or \u00XX escapes), so
+# a value's length is its length in the output.
+$Plain = '^[A-Za-z0-9 ._@$-]*$'
+function PlainText($Value, [int]$Max) {
+  if ($Value -is [string] -and $Value.Length -le $Max -and $Value -cmatch $Plain) { return $Value }
+  return $null
+}
+
 # Runs one reader; a value that is null, or a string that is not plain
-# ASCII within 253 characters, is left out.
+# within 253 characters, is left out, and so are the fields it set.
 function Fact([string]$Name, [scriptblock]$Read) {
+  $script:fields = [ordered]@{}
   try {
     $v = & $Read
-    if ($v -is [string] -and ($v.Length -gt 253 -or $v -notmatch '^[\x20-\x7E]*$')) { $v = $null }
-    if ($null -ne $v) { $facts[$Name] = $v } else { $unreadable.Add($Name) }
+    if ($v -is [string]) { $v = PlainText $v 253 }
+    if ($null -ne $v) {
+      $facts[$Name] = $v
+      foreach ($k in $script:fields.Keys) { $facts["${Name}:$k"] = $script:fields[$k] }
+    } else { $unreadable.Add($Name) }
   } catch {
     $unreadable.Add($Name)
   }
+}
+
+# A field of the fact being read (printed as "fact:field"): a string of at
+# most $Max plain characters or a whole number of at most $Max digits;
+# anything else is left out.
+function Field([string]$Name, [int]$Max, $Value) {
+  if ($null -eq $Value) { return }
+  if ($Value -is [string]) { $Value = PlainText $Value $Max }
+  elseif ("$Value" -match "^[0-9]{1,$Max}$") { $Value = [int64]"$Value" }
+  else { $Value = $null }
+  if ($null -ne $Value) { $script:fields[$Name] = $Value }
 }
 
 function RegValue([string]$Path, [string]$Name) {
@@ -85,9 +111,16 @@ Fact 'termservice_state' {
 }
 
 Fact 'rdp_deny_connections' {
+  # The local value only; the policy value is rdp_deny_policy.
+  [int](RegValue $TS 'fDenyTSConnections') -eq 1
+}
+
+Fact 'rdp_deny_policy' {
+  # Group Policy's value, which overrides the local one when set.
   $v = RegValue $TSPOLICY 'fDenyTSConnections'
-  if ($null -eq $v) { $v = RegValue $TS 'fDenyTSConnections' }
-  [int]$v -eq 1
+  if ($null -eq $v) { 'not_set' }
+  elseif ([int64]$v -eq 1) { 'deny' }
+  elseif ([int64]$v -eq 0) { 'allow' }
 }
 
 Fact 'rdp_port' { if ($null -ne $rdpPort) { [int]$rdpPort } }
@@ -110,7 +143,13 @@ Fact 'rdsh_licensing_state' {
   $ts = Get-CimInstance -Namespace root/cimv2/TerminalServices -ClassName Win32_TerminalServiceSetting
   $days = (Invoke-CimMethod -InputObject $ts -MethodName GetGracePeriodDays).DaysLeft
   $servers = (Invoke-CimMethod -InputObject $ts -MethodName GetSpecifiedLicenseServerList).SpecifiedLSList
+  Field 'grace_days_left' 5 $days
   if ([int]$days -le 0 -and @($servers | Where-Object { $_ }).Count -eq 0) { 'grace_expired' } else { 'ok' }
+}
+
+Fact 'rd_connection_broker_installed' {
+  if (-not (Get-Command -Name Get-WindowsFeature -ErrorAction SilentlyContinue)) { return $false }
+  [bool](Get-WindowsFeature -Name RDS-Connection-Broker).Installed
 }
 
 Fact 'min_encryption_level' {
@@ -133,7 +172,20 @@ Fact 'session_limit' {
 Fact 'active_sessions' {
   $ErrorActionPreference = 'Continue'  # quser writes to stderr when nobody is signed in
   $lines = @(& quser.exe 2>$null)
-  if ($LASTEXITCODE -ne 0 -or $lines.Count -eq 0) { 0 } else { $lines.Count - 1 }
+  if ($LASTEXITCODE -ne 0 -or $lines.Count -eq 0) { return 0 }
+  # After the header: USERNAME SESSIONNAME ID STATE ...; a disconnected
+  # session has no session name. The first session another user holds is
+  # the one to sign off (needs -UserName to tell who "another" is).
+  if ($accountIsSafe) {
+    foreach ($line in ($lines | Select-Object -Skip 1)) {
+      if ("$line" -match '^.(\S+)\s+(?:\S+\s+)?([0-9]+)\s+\S' -and $Matches[1] -ne $account) {
+        Field 'session_user' 20 $Matches[1]
+        Field 'session_id' 10 $Matches[2]
+        break
+      }
+    }
+  }
+  $lines.Count - 1
 }
 
 # ---- Windows Firewall
@@ -188,6 +240,16 @@ Fact 'credssp_patched' {
   else { $null }
 }
 
+Fact 'credssp_encryption_oracle' {
+  # Encryption Oracle Remediation: 0 Force Updated Clients, 1 Mitigated,
+  # 2 Vulnerable; not set means Mitigated.
+  $v = RegValue 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System\CredSSP\Parameters' 'AllowEncryptionOracle'
+  if ($null -eq $v) { 'mitigated' }
+  elseif ([int64]$v -eq 0) { 'force_updated_clients' }
+  elseif ([int64]$v -eq 1) { 'mitigated' }
+  elseif ([int64]$v -eq 2) { 'vulnerable' }
+}
+
 # ---- the domain
 
 Fact 'is_domain_controller' { [int]$cs.DomainRole -ge 4 }
@@ -209,8 +271,13 @@ Fact 'domain_netbios_name' {
 Fact 'domain_controller_status' {
   if (-not $cs.PartOfDomain) { return 'not_joined' }
   $ErrorActionPreference = 'Continue'  # nltest reports a missing DC on stderr
-  $null = & nltest.exe "/dsgetdc:$($cs.Domain)" 2>&1
-  if ($LASTEXITCODE -ne 0) { 'unreachable' } else { 'healthy' }
+  $out = @(& nltest.exe "/dsgetdc:$($cs.Domain)" 2>&1)
+  if ($LASTEXITCODE -ne 0) { return 'unreachable' }
+  # "           DC: \\DC01.contoso.com": the domain controller found.
+  foreach ($line in $out) {
+    if ("$line" -match '^\s*DC:\s*\\\\([A-Za-z0-9.-]+)\s*$') { Field 'dc' 253 $Matches[1]; break }
+  }
+  'healthy'
 }
 
 Fact 'secure_channel' {
@@ -287,6 +354,18 @@ Fact 'last_logon_failure_status' {
   if ($code -match '^0x([0-9A-Fa-f]{8})$') { '0x' + $Matches[1].ToUpper() }
 }
 
+Fact 'last_logon_failure_domain' {
+  # The Account Domain (TargetDomainName) of the latest failed logon (4625)
+  # of the last 24 hours, whoever it was for ("AzureAD" for an Entra ID
+  # account); "" when there was none.
+  $xpath = "*[System[EventID=4625 and TimeCreated[timediff(@SystemTime) <= 86400000]]]"
+  $e = Get-WinEvent -LogName Security -FilterXPath $xpath -MaxEvents 1 -ErrorAction SilentlyContinue
+  if ($null -eq $e) { return '' }
+  foreach ($d in ([xml]$e.ToXml()).Event.EventData.Data) {
+    if ($d.Name -eq 'TargetDomainName') { return "$($d.'#text')" }
+  }
+}
+
 Fact 'user_profile_state' {
   if (-not $accountIsSafe) { return $null }
   $sid = AccountSid
@@ -337,6 +416,8 @@ Fact 'c_free_mb' {
 
 Fact 'top_process_memory_pct' {
   $top = Get-Process | Sort-Object -Property WorkingSet64 -Descending | Select-Object -First 1
+  Field 'process' 80 $top.ProcessName
+  Field 'pid' 10 $top.Id
   [math]::Round(100 * $top.WorkingSet64 / ([double]$os.TotalVisibleMemorySize * 1KB), 1)
 }
 

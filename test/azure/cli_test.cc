@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <regex>
 
 #include "fake_arm_fixture.h"
 
@@ -43,6 +44,19 @@ int closed_loopback_port() {
   return ntohs(a.sin_port);
 }
 
+// The CLI's whole environment: the fake's endpoint and CA, a service
+// principal it accepts.
+std::vector<std::string> cli_environment(const FakeArm& fake) {
+  return {"PATH=/usr/bin:/bin", "RDPTRIAGE_ARM_ENDPOINT=" + fake.endpoint(),
+          "AZURE_AUTHORITY_HOST=" + fake.endpoint(), "RDPTRIAGE_CA_FILE=" + pki().ca.string(),
+          "AZURE_TENANT_ID=72f988bf-86f1-41af-91ab-2d7cd011db47",
+          "AZURE_CLIENT_ID=00000000-1111-2222-3333-444444444444",
+          std::string("AZURE_CLIENT_SECRET=") + kClientSecret,
+          // Should the chain ever reach managed identity, it stays on loopback.
+          "AZURE_POD_IDENTITY_AUTHORITY_HOST=https://127.0.0.1:" +
+              std::to_string(closed_loopback_port())};
+}
+
 // Runs the CLI with `env` as its whole environment; sends SIGINT after
 // `interrupt_after` when given.
 CliRun run_cli(const FakeArm& fake, std::vector<std::string> args,
@@ -50,15 +64,7 @@ CliRun run_cli(const FakeArm& fake, std::vector<std::string> args,
   static int n = 0;
   const fs::path out = scratch_dir() / ("cli-out-" + std::to_string(++n));
   const fs::path err = scratch_dir() / ("cli-err-" + std::to_string(n));
-  std::vector<std::string> env = {
-      "PATH=/usr/bin:/bin", "RDPTRIAGE_ARM_ENDPOINT=" + fake.endpoint(),
-      "AZURE_AUTHORITY_HOST=" + fake.endpoint(), "RDPTRIAGE_CA_FILE=" + pki().ca.string(),
-      "AZURE_TENANT_ID=72f988bf-86f1-41af-91ab-2d7cd011db47",
-      "AZURE_CLIENT_ID=00000000-1111-2222-3333-444444444444",
-      std::string("AZURE_CLIENT_SECRET=") + kClientSecret,
-      // Should the chain ever reach managed identity, it stays on loopback.
-      "AZURE_POD_IDENTITY_AUTHORITY_HOST=https://127.0.0.1:" +
-          std::to_string(closed_loopback_port())};
+  std::vector<std::string> env = cli_environment(fake);
   args.insert(args.begin(), RDPTRIAGE_CLI);
   std::vector<char*> argv, envp;
   for (auto& a : args) argv.push_back(a.data());
@@ -132,7 +138,7 @@ TEST_CASE("diagnose --azure names the NSG rule that denies RDP", "[azure][cli]")
       saw_flow = true;
       CHECK(e.at("result").as_string() == "deny");
       CHECK(e.at("fields").at("rule").as_string() == "Deny-Internet-Inbound");
-      CHECK(e.at("fields").at("nsg").as_string() == "prod-web01-nsg");
+      CHECK(e.at("fields").at("nsg").as_string() == "prod-web01NSG");
       CHECK(e.at("fields").at("nsg_scope").as_string() == "nic");
     }
   }
@@ -192,6 +198,87 @@ TEST_CASE("Ctrl-C ends diagnose --azure with the partial report", "[azure][cli]"
   auto report = boost::json::parse(r.out);
   CHECK(report.at("evidence").as_array().size() > 0);
   CHECK_THAT(r.out, Catch::Contains("cancelled"));
+}
+
+}  // namespace
+}  // namespace rdptriage::testing
+
+namespace rdptriage::testing {
+namespace {
+
+TEST_CASE("Ctrl-C while the public IP is read ends diagnose --azure with a report",
+          "[azure][cli]") {
+  FakeArm fake;
+  // The VM read drips a byte every 250 ms: the pre-read of the public IP
+  // (no --dial) would take seconds; Ctrl-C comes while it waits.
+  fake.fault(R"({"mode": "drip"})");
+  CliRun r = run_cli(
+      fake,
+      {"diagnose", "--azure", "--subscription", subscription_of(world_index("healthy.json")),
+       "--resource-group", "myResourceGroup", "--vm", "myVm", "--client-ip", "203.0.113.10",
+       "--symptom", "timeout", "--probe-timeout", "60", "--json"},
+      std::chrono::milliseconds(1500));
+  INFO("stderr: " << r.err);
+  CHECK_THAT(r.err, Catch::Contains("interrupted"));
+  CHECK(r.seconds < 6);
+  REQUIRE((r.exit_code == 0 || r.exit_code == 3));
+  auto report = boost::json::parse(r.out);
+  CHECK(report.at("evidence").is_array());
+  CHECK(r.out.find(kClientSecret) == std::string::npos);
+}
+
+TEST_CASE("diagnose --azure with --client-error: the text sets the symptom", "[azure][cli]") {
+  FakeArm fake;
+  CliRun r =
+      run_cli(fake, {"diagnose", "--azure", "--subscription",
+                     subscription_of(world_index("seed003.nsg_deny_shadows_allow.json")),
+                     "--resource-group", "prod-rg", "--vm", "prod-web01", "--client-ip",
+                     "203.0.113.10", "--no-client-probes", "--client-error",
+                     "The connection attempt timed out.", "--probe-timeout", "20", "--json"});
+  INFO("stderr: " << r.err);
+  INFO("stdout: " << r.out.substr(0, 3000));
+  REQUIRE((r.exit_code == 0 || r.exit_code == 3));
+  auto report = boost::json::parse(r.out);
+  CHECK(report.at("symptom").as_string() == "timeout");
+  bool confirmed =
+      report.at("cause").is_string() && report.at("cause").as_string() == "network.nsg_denies_rdp";
+  bool azure_flow = false;
+  for (const auto& c : report.at("candidates").as_array())
+    if (c.at("cause").as_string() == "network.nsg_denies_rdp")
+      confirmed = c.at("confirmed").as_bool();
+  for (const auto& e : report.at("evidence").as_array())
+    azure_flow |= e.at("probe").as_string() == "netwatch.ip_flow_inbound" &&
+                  e.at("adapter").as_string() == "azure";
+  CHECK(confirmed);
+  CHECK(azure_flow);
+}
+
+TEST_CASE("diagnose --azure shows progress on a terminal", "[azure][cli]") {
+  FakeArm fake;
+  // script(1) gives the CLI a pseudo-terminal; its transcript is the output.
+  const fs::path transcript = scratch_dir() / "pty-transcript";
+  std::string command = std::string(RDPTRIAGE_CLI) + " diagnose --azure --subscription " +
+                        subscription_of(world_index("healthy.json")) +
+                        " --resource-group myResourceGroup --vm myVm --client-ip 203.0.113.10"
+                        " --no-client-probes --symptom timeout --probe-timeout 20 --json"
+                        " >/dev/null";
+  std::vector<std::string> argv = {"/usr/bin/env", "-i"};
+  for (const auto& e : cli_environment(fake)) argv.push_back(e);
+  for (const char* a : {"script", "-q", "-e", "-c"}) argv.push_back(a);
+  argv.push_back(command);
+  argv.push_back(transcript.string());
+  auto p = internal::azure::run_process(
+      argv, std::chrono::steady_clock::now() + std::chrono::seconds(90), nullptr, 1u << 20);
+  INFO("script: " << p.error << " " << p.err.substr(0, 2000));
+  REQUIRE(p.outcome == internal::azure::ProcessResult::Outcome::kExited);
+  const std::string shown = slurp(transcript);
+  INFO("terminal: " << shown.substr(0, 4000));
+  // "[   0.3s] azure.power_state ..." then "azure.power_state = running (0.1s)".
+  CHECK(std::regex_search(shown, std::regex(R"(\[ *[0-9]+\.[0-9]s\] azure\.power_state \.\.\.)")));
+  CHECK(std::regex_search(shown, std::regex(R"(azure\.power_state = running \([0-9.]+s\))")));
+  // Each long-running wait is named (IP flow verify, Run Command, ...).
+  CHECK_THAT(shown, Catch::Contains("waiting for"));
+  CHECK(shown.find(kClientSecret) == std::string::npos);
 }
 
 }  // namespace

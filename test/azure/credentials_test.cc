@@ -6,7 +6,11 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
 
 #include "fake_arm_fixture.h"
 
@@ -31,7 +35,8 @@ Context context() {
       {"subscription", subscription_of(0)}, {"resource_group", "myResourceGroup"}, {"vm", "myVm"}};
 }
 
-ProbeResult power_state(AzureAdapter& adapter, std::chrono::milliseconds budget) {
+ProbeResult power_state(AzureAdapter& adapter, std::chrono::milliseconds budget,
+                        std::uint64_t evaluation = 1, const std::atomic<bool>* cancel = nullptr) {
   static std::atomic<bool> never{false};
   Context c = context();
   // World 0 may use other names: read them from the facts.
@@ -42,7 +47,8 @@ ProbeResult power_state(AzureAdapter& adapter, std::chrono::milliseconds budget)
   req.probe_id = "azure.power_state";
   req.context = &c;
   req.deadline = std::chrono::steady_clock::now() + budget;
-  req.cancelled = &never;
+  req.cancelled = cancel != nullptr ? cancel : &never;
+  req.evaluation_id = evaluation;
   return adapter.run(req);
 }
 
@@ -72,15 +78,89 @@ fs::path fake_az(const std::string& behaviour) {
 TEST_CASE("a token endpoint that is down: the chain moves on to managed identity", "[azure]") {
   FakeArm fake;
   AzureOptions o = fake.options();
-  o.credentials.authority_host = "https://127.0.0.1:" + std::to_string(closed_port());
+  const std::string down = "https://127.0.0.1:" + std::to_string(closed_port());
+  o.credentials.authority_host = down;
   o.credentials.use_managed_identity = true;
   o.credentials.imds_endpoint = fake.endpoint();
+  std::mutex m;
+  std::vector<std::pair<LogLevel, std::string>> lines;
+  o.log = [&](LogLevel level, std::string_view line) {
+    std::lock_guard<std::mutex> lock(m);
+    lines.emplace_back(level, std::string(line));
+  };
   auto azure = AzureAdapter::create(o);
   REQUIRE(azure.ok());
   ProbeResult r = power_state(**azure, std::chrono::seconds(10));
   REQUIRE(r.has_value());
   CHECK(fake.counter_value("imds_requests") == 1);
   CHECK(fake.counter_value("token_requests") == 0);
+  // The chain said at once why it passed the service principal over ...
+  bool logged = false;
+  for (const auto& [level, line] : lines)
+    if (line.find("credential environment (service principal) passed over: cannot reach " + down) !=
+        std::string::npos)
+      logged = level == LogLevel::kWarning;
+  CHECK(logged);
+  // ... and the evaluation's first answer carries it in its detail.
+  CHECK_THAT(r.reason, Catch::Contains("credential: token from managed identity; passed over: "
+                                       "environment (service principal): cannot reach " +
+                                       down));
+  CHECK_THAT(r.reason, !Catch::Contains(kClientSecret));
+  // Only once per evaluation.
+  ProbeResult again = power_state(**azure, std::chrono::seconds(10));
+  CHECK_THAT(again.reason, !Catch::Contains("passed over"));
+}
+
+// A token source that takes its time (as IMDS or az can), for the cache.
+class SlowSource : public AzureTokenSource {
+ public:
+  explicit SlowSource(std::chrono::milliseconds delay) : delay_(delay) {}
+  StatusOr<AzureAccessToken> get_token(std::string_view, std::chrono::steady_clock::time_point,
+                                       const std::atomic<bool>*) override {
+    ++calls;
+    std::this_thread::sleep_for(delay_);
+    return AzureAccessToken{kCliToken, std::chrono::system_clock::now() + std::chrono::hours(1)};
+  }
+  std::string name() const override { return "slow"; }
+  std::atomic<int> calls{0};
+
+ private:
+  std::chrono::milliseconds delay_;
+};
+
+TEST_CASE("probes waiting for another's token fetch keep their own deadline", "[azure]") {
+  FakeArm fake;
+  AzureOptions o = fake.options();
+  auto slow = std::make_shared<SlowSource>(std::chrono::milliseconds(2500));
+  o.token_source = slow;
+  auto azure = AzureAdapter::create(o);
+  REQUIRE(azure.ok());
+  auto first = std::async(std::launch::async,
+                          [&] { return power_state(**azure, std::chrono::seconds(10)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // A second probe (another evaluation, so it needs the token itself) with
+  // a short deadline ends at it, not when the fetch ends.
+  const auto start = std::chrono::steady_clock::now();
+  ProbeResult waiting = power_state(**azure, std::chrono::milliseconds(500), 2);
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK_FALSE(waiting.has_value());
+  CHECK_THAT(waiting.reason, Catch::Contains("another probe"));
+  CHECK(waited < 1.5);
+  // Cancellation ends the wait at once too.
+  std::atomic<bool> cancel{false};
+  std::thread raise([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel = true;
+  });
+  const auto start2 = std::chrono::steady_clock::now();
+  ProbeResult cancelled = power_state(**azure, std::chrono::seconds(30), 3, &cancel);
+  raise.join();
+  CHECK_FALSE(cancelled.has_value());
+  CHECK(std::chrono::steady_clock::now() - start2 < std::chrono::milliseconds(1500));
+  // The fetch itself completes, once, and serves the first probe.
+  CHECK(first.get().has_value());
+  CHECK(slow->calls == 1);
 }
 
 TEST_CASE("when every source fails, the probe is unavailable and each is named", "[azure]") {
@@ -112,6 +192,28 @@ TEST_CASE("a wrong client secret is named by the authority's error, not echoed",
   CHECK(r.kind == ProbeResult::Kind::kUnavailable);
   CHECK_THAT(r.reason, Catch::Contains("AADSTS7000215"));
   CHECK_THAT(r.reason, !Catch::Contains("wrong-secret-value-123456"));
+}
+
+TEST_CASE("Azure Arc's managed identity is named as not supported, not tried", "[azure]") {
+  FakeArm fake;
+  ::setenv("IDENTITY_ENDPOINT", (fake.endpoint() + "/metadata/identity/oauth2/token").c_str(), 1);
+  ::setenv("IMDS_ENDPOINT", fake.endpoint().c_str(), 1);
+  ::unsetenv("IDENTITY_HEADER");
+  AzureCredentialOptions env = AzureCredentialOptions::from_environment();
+  ::unsetenv("IDENTITY_ENDPOINT");
+  ::unsetenv("IMDS_ENDPOINT");
+  CHECK(env.azure_arc);
+  AzureOptions o = fake.options();
+  o.credentials.client_secret.clear();
+  o.credentials.use_managed_identity = true;
+  o.credentials.azure_arc = true;
+  o.credentials.imds_endpoint = fake.endpoint();
+  auto azure = AzureAdapter::create(o);
+  REQUIRE(azure.ok());
+  ProbeResult r = power_state(**azure, std::chrono::seconds(10));
+  CHECK(r.kind == ProbeResult::Kind::kUnavailable);
+  CHECK_THAT(r.reason, Catch::Contains("Azure Arc"));
+  CHECK(fake.counter_value("imds_requests") == 0);
 }
 
 TEST_CASE("managed identity through IDENTITY_ENDPOINT and its header", "[azure]") {

@@ -14,9 +14,12 @@ shapes; it never decides anything about the estate itself. Subscription
 00000000-0000-0000-0000-00000000000N is world N of the facts file.
 
 Faults (POST /_fake/fault {"mode": ...}) make it misbehave the ways ARM
-does or could: throttle, an operation that never ends, 401 once, 403, 404,
-a body that is not JSON, 10 MB, a drip-fed body, a reset connection, an
-error that echoes the caller's token, a nextLink to another host. GET /_fake/state reports counters and
+does or could: throttle (429 with or without Retry-After, 503), an
+operation that never ends (Azure-AsyncOperation or Location only), 401
+once, 403, 404, a body that is not JSON, 10 MB, a drip-fed body, a reset
+connection (on the VM read, or after a Run Command POST arrived), an error
+that echoes the caller's token, a nextLink to another host, a power state in
+transition, short-lived tokens. GET /_fake/state reports counters and
 the tokens it issued (so a test can look for them where they must not be).
 
 It stops by itself after --max-seconds.
@@ -97,20 +100,28 @@ def value(world, probe, default=None):
 
 
 def ids(sub, world):
+    """ARM ids of the estate's resources, named as the world names them."""
     rg = world["context"]["resource_group"]
     vm = world["context"]["vm"]
+    e = world["estate"]
     base = f"/subscriptions/{sub}/resourceGroups/{rg}"
+    nsg_base = f"/subscriptions/{sub}/resourceGroups/{e['nsg_resource_group']}"
     return {
         "vm": f"{base}/providers/Microsoft.Compute/virtualMachines/{vm}",
-        "nic": f"{base}/providers/Microsoft.Network/networkInterfaces/{vm}-nic",
-        "pip": f"{base}/providers/Microsoft.Network/publicIPAddresses/{vm}-ip",
-        "nic_nsg": f"{base}/providers/Microsoft.Network/networkSecurityGroups/{vm}-nsg",
-        "subnet_nsg": f"{base}/providers/Microsoft.Network/networkSecurityGroups/{rg}-vnet-default-nsg",
+        "nic": f"{base}/providers/Microsoft.Network/networkInterfaces/{e['nic_name']}",
+        "pip": f"{base}/providers/Microsoft.Network/publicIPAddresses/{e['public_ip_name']}",
+        "nic_nsg": f"{nsg_base}/providers/Microsoft.Network/networkSecurityGroups/{e['nsg_nic_name']}",
+        "subnet_nsg": f"{nsg_base}/providers/Microsoft.Network/networkSecurityGroups/{e['nsg_subnet_name']}",
         "subnet": f"{base}/providers/Microsoft.Network/virtualNetworks/{rg}-vnet/subnets/default",
-        "rt": f"{base}/providers/Microsoft.Network/routeTables/{vm}-rt",
+        "rt": f"{base}/providers/Microsoft.Network/routeTables/{e['route_table']}",
         "watcher": f"/subscriptions/{sub}/resourceGroups/NetworkWatcherRG/providers/"
                    f"Microsoft.Network/networkWatchers/NetworkWatcher_{REGION}",
     }
+
+
+def fields(world, probe):
+    a = answer(world, probe)
+    return a.get("fields", {}) if a.get("kind") == "value" else {}
 
 
 # ------------------------------------------------------------------ shapes
@@ -121,7 +132,7 @@ def vm_body(sub, world):
     (specification/compute/resource-manager/Microsoft.Compute/ComputeRP/stable/
     2024-07-01/examples/virtualMachineExamples/)."""
     i = ids(sub, world)
-    power = value(world, "azure.power_state", "running")
+    power = STATE.fault.get("power_state") or value(world, "azure.power_state", "running")
     statuses = [
         {"code": "ProvisioningState/succeeded", "level": "Info",
          "displayStatus": "Provisioning succeeded", "time": "2019-10-14T21:30:12.8051917+00:00"},
@@ -145,7 +156,7 @@ def vm_body(sub, world):
                 "message": "GuestAgent is running and accepting new configurations." if ready
                 else "VM status blob is found but not yet populated.",
                 "time": "2019-10-14T23:11:22+00:00"}]}
-    return {
+    body = {
         "name": world["context"]["vm"],
         "id": i["vm"],
         "type": "Microsoft.Compute/virtualMachines",
@@ -165,6 +176,22 @@ def vm_body(sub, world):
             "instanceView": instance_view,
         },
     }
+    # The VM's extensions, as VirtualMachine_Get.json lists them under
+    # "resources"; an Entra ID joined VM carries AADLoginForWindows.
+    extensions = [{"id": i["vm"] + "/extensions/IaaSAntimalware", "name": "IaaSAntimalware",
+                   "type": "Microsoft.Compute/virtualMachines/extensions", "location": "westus",
+                   "properties": {"publisher": "Microsoft.Azure.Security", "type": "IaaSAntimalware",
+                                  "typeHandlerVersion": "1.3", "autoUpgradeMinorVersion": True,
+                                  "provisioningState": "Succeeded"}}]
+    if world["estate"].get("entra_joined"):
+        extensions.append({"id": i["vm"] + "/extensions/AADLoginForWindows", "name": "AADLoginForWindows",
+                           "type": "Microsoft.Compute/virtualMachines/extensions", "location": "westus",
+                           "properties": {"publisher": "Microsoft.Azure.ActiveDirectory",
+                                          "type": "AADLoginForWindows", "typeHandlerVersion": "2.0",
+                                          "autoUpgradeMinorVersion": True,
+                                          "provisioningState": "Succeeded"}})
+    body["resources"] = extensions
+    return body
 
 
 def nic_body(sub, world):
@@ -182,14 +209,15 @@ def nic_body(sub, world):
         config["publicIPAddress"] = {"id": i["pip"]}
     props = {
         "provisioningState": "Succeeded",
-        "ipConfigurations": [{"name": "ipconfig1", "id": i["nic"] + "/ipConfigurations/ipconfig1",
+        "ipConfigurations": [{"name": world["estate"]["ip_config"],
+                              "id": i["nic"] + "/ipConfigurations/" + world["estate"]["ip_config"],
                               "properties": config}],
         "primary": True,
         "virtualMachine": {"id": i["vm"]},
     }
     if world["estate"]["nsg_nic"] is not None:
         props["networkSecurityGroup"] = {"id": i["nic_nsg"]}
-    return {"name": world["context"]["vm"] + "-nic", "id": i["nic"], "location": REGION,
+    return {"name": world["estate"]["nic_name"], "id": i["nic"], "location": REGION,
             "properties": props, "type": "Microsoft.Network/networkInterfaces"}
 
 
@@ -201,12 +229,12 @@ def pip_body(sub, world):
         "publicIPAddressVersion": "IPv4",
         "publicIPAllocationMethod": str(value(world, "azure.public_ip_allocation", "static")).capitalize(),
         "idleTimeoutInMinutes": 4,
-        "ipConfiguration": {"id": i["nic"] + "/ipConfigurations/ipconfig1"},
+        "ipConfiguration": {"id": i["nic"] + "/ipConfigurations/" + world["estate"]["ip_config"]},
     }
     address = value(world, "azure.public_ip_address")
     if address:
         props["ipAddress"] = address
-    return {"name": world["context"]["vm"] + "-ip", "id": i["pip"], "location": REGION,
+    return {"name": world["estate"]["public_ip_name"], "id": i["pip"], "location": REGION,
             "properties": props, "type": "Microsoft.Network/publicIPAddresses"}
 
 
@@ -219,12 +247,19 @@ def effective_rule(name, priority, direction, access, protocol, source, destinat
 
 def effective_nsgs_body(sub, world):
     """NetworkInterfaceEffectiveNSGList.json (Microsoft.Network/stable/2022-01-01/examples):
-    one entry per NSG that applies, the subnet's and the NIC's."""
+    one entry per NSG that applies, the subnet's and the NIC's, each with the
+    published "association" object as it is: the network manager, the subnet
+    and the network interface together, whichever NSG the entry is."""
     i = ids(sub, world)
+    rg = world["context"]["resource_group"]
+    association = {
+        "networkManager": {"id": f"/subscriptions/{sub}/resourceGroups/{rg}/providers/"
+                                 "Microsoft.Network/networkManagers/nm1"},
+        "subnet": {"id": i["subnet"]},
+        "networkInterface": {"id": i["nic"]},
+    }
     groups = []
-    for level, nsg_id, association in (
-            ("nsg_subnet", i["subnet_nsg"], {"subnet": {"id": i["subnet"]}}),
-            ("nsg_nic", i["nic_nsg"], {"networkInterface": {"id": i["nic"]}})):
+    for level, nsg_id in (("nsg_subnet", i["subnet_nsg"]), ("nsg_nic", i["nic_nsg"])):
         rules = world["estate"][level]
         if rules is None:
             continue
@@ -253,11 +288,15 @@ def ip_flow_body(world):
 
 
 def next_hop_body(sub, world):
-    """NetworkWatcherNextHopGet.json (Microsoft.Network/stable/2021-05-01/examples)."""
-    hop = value(world, "netwatch.next_hop", "Internet")
+    """NetworkWatcherNextHopGet.json (Microsoft.Network/stable/2021-05-01/examples):
+    a user route's table by id, else "System Route". The request must name
+    the NIC (targetNicResourceId), as the published request does."""
+    hop = STATE.fault.get("next_hop_type") or value(world, "netwatch.next_hop", "Internet")
+    f = fields(world, "netwatch.next_hop")
     body = {"nextHopType": hop, "routeTableId": "System Route"}
-    if hop == "VirtualAppliance":
-        body["nextHopIpAddress"] = "10.0.100.4"
+    if f.get("next_hop_ip"):
+        body["nextHopIpAddress"] = f["next_hop_ip"]
+    if f.get("route_table"):
         body["routeTableId"] = ids(sub, world)["rt"]
     return body
 
@@ -345,7 +384,8 @@ def jit_pages(sub, world):
                 "endTimeUtc": end, "status": "Initiated", "statusReason": "UserRequested"}]}],
                 "startTimeUtc": "2018-05-17T08:06:45.5691611Z", "requestor": "barbara@contoso.com"})
         policies.append({"kind": "Basic", "properties": {
-            "virtualMachines": [{"id": i["vm"], "ports": [{"number": 3389, "protocol": "*",
+            "virtualMachines": [{"id": i["vm"], "ports": [{"number": int(STATE.fault.get("jit_port", 3389)),
+                                 "protocol": "*",
                                  "allowedSourceAddressPrefix": "*", "maxRequestAccessDuration": "PT3H"}]}],
             "requests": requests, "provisioningState": "Succeeded"},
             "id": f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Security/locations/"
@@ -374,6 +414,8 @@ def guest_facts_line(world):
         a = answer(world, "guest." + key)
         if a.get("kind") == "value":
             facts[key] = a["value"]
+            for name, v in a.get("fields", {}).items():
+                facts[f"{key}:{name}"] = int(v) if v.isdigit() else v
         else:
             unreadable.append(key)
     if unreadable:
@@ -388,6 +430,38 @@ def run_command_result(world):
          "displayStatus": "Provisioning succeeded", "message": guest_facts_line(world) + "\n"},
         {"code": "ComponentStatus/StdErr/succeeded", "level": "Info",
          "displayStatus": "Provisioning succeeded", "message": ""}]}
+
+
+ROLE_ADMIN_LOGIN = "1c0163c0-47e6-4577-8991-ea5c82e286e4"  # Virtual Machine Administrator Login
+ROLE_USER_LOGIN = "fb879df8-f326-4884-b1cf-06f3ad86be52"  # Virtual Machine User Login
+ROLE_READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"  # Reader
+
+
+def role_assignments_body(sub, world, filter_text):
+    """RoleAssignments_ListForScope.json (Microsoft.Authorization/stable/2022-04-01/examples)
+    for $filter=assignedTo('{objectId}'): the account's assignments at the VM
+    and above (a Reader one at the resource group, and its sign-in role if it
+    has one, inherited from a group at the resource group)."""
+    rg = world["context"]["resource_group"]
+    oid = world["estate"].get("entra_object_id")
+    m = re.fullmatch(r"assignedTo\('([0-9a-f-]{36})'\)", filter_text or "")
+    if not m or m.group(1) != oid:
+        return {"value": []}
+    rg_scope = f"/subscriptions/{sub}/resourceGroups/{rg}"
+
+    def assignment(role, principal, principal_type, name):
+        return {"properties": {
+            "roleDefinitionId": f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+            "principalId": principal, "principalType": principal_type, "scope": rg_scope},
+            "id": f"{rg_scope}/providers/Microsoft.Authorization/roleAssignments/{name}",
+            "type": "Microsoft.Authorization/roleAssignments", "name": name}
+    out = [assignment(ROLE_READER, oid, "User", "b0f43c54-e787-4862-89b1-a653fa9cf747")]
+    role = value(world, "azure.entra_vm_login_role")
+    if role in ("administrator", "user"):
+        out.append(assignment(ROLE_ADMIN_LOGIN if role == "administrator" else ROLE_USER_LOGIN,
+                              "ce2ce14e-85d7-4629-bdbc-454d0519d987", "Group",
+                              "0b5fe924-9a61-425c-96af-cfe6e287ca2d"))
+    return {"value": out}
 
 
 def arm_error(code, message):
@@ -475,8 +549,9 @@ class Handler(BaseHTTPRequestHandler):
                 "error_description": "AADSTS7000215: Invalid client secret provided. Ensure the "
                                      "secret being sent in the request is the client secret value.",
                 "error_codes": [7000215]})
-        return self.send_json(200, {"token_type": "Bearer", "expires_in": 3599,
-                                    "ext_expires_in": 3599, "access_token": STATE.issue_token()})
+        lifetime = STATE.fault.get("token_expires_in", 3599)
+        return self.send_json(200, {"token_type": "Bearer", "expires_in": lifetime,
+                                    "ext_expires_in": lifetime, "access_token": STATE.issue_token()})
 
     def imds_token(self, query):
         """IMDS managed identity token (api-version 2018-02-01): numbers as strings."""
@@ -570,15 +645,19 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.25)
         elif mode == "reset":
-            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-            self.request.close()
+            self.reset()
         elif mode == "echo_token":
             self.send_json(400, arm_error("BadRequest", "rejected request with header "
                                           + self.headers.get("Authorization", "")))
         else:
             return False
         return True
+
+    def reset(self):
+        """Breaks the connection at once (RST, no close_notify)."""
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.request.close()
 
     def arm(self, method, path, query, body):
         if not self.authorized():
@@ -587,9 +666,17 @@ class Handler(BaseHTTPRequestHandler):
         if mode in ("throttle", "throttle_then_ok"):
             n = STATE.count("throttled")
             if mode == "throttle" or n <= int(STATE.fault.get("count", 2)):
+                headers = {}
+                if "retry_after" in STATE.fault:
+                    headers["Retry-After"] = str(STATE.fault["retry_after"])
                 return self.send_json(429, arm_error(
                     "TooManyRequests", "The request is being throttled as the limit has been "
-                    "reached for operation type - Read_ObservationWindow_00:03:00."),
+                    "reached for operation type - Read_ObservationWindow_00:03:00."), headers)
+        if mode == "unavailable_then_ok":
+            n = STATE.count("unavailable")
+            if n <= int(STATE.fault.get("count", 2)):
+                return self.send_json(503, arm_error(
+                    "ServerBusy", "The server is currently unable to handle the request."),
                     {"Retry-After": str(STATE.fault.get("retry_after", 1))})
         if self.fault_for_vm_read(path, method):
             return
@@ -646,16 +733,26 @@ class Handler(BaseHTTPRequestHandler):
             request = json.loads(body or b"{}")
             if request.get("remoteIPAddress") != world["estate"]["client_ip"] or \
                     request.get("localPort") != str(world["estate"]["port"]) or \
-                    request.get("direction") != "Inbound":
+                    request.get("direction") != "Inbound" or \
+                    str(request.get("targetNicResourceId", "")).lower() != i["nic"].lower():
                 return self.send_json(400, arm_error("InvalidRequestFormat",
-                                                     "the flow does not match the estate's client"))
+                                                     "the flow does not match the estate's client and NIC"))
             return self.long_running(ip_flow_body(world), "location")
         if method == "POST" and lower == (i["watcher"] + "/nextHop").lower():
+            request = json.loads(body or b"{}")
+            if str(request.get("targetNicResourceId", "")).lower() != i["nic"].lower():
+                return self.send_json(400, arm_error("InvalidRequestFormat",
+                                                     "targetNicResourceId is not the VM's NIC"))
             return self.long_running(next_hop_body(sub, world), "location")
         if method == "POST" and lower == (i["watcher"] + "/connectivityCheck").lower():
             return self.long_running(connectivity_body(world), "location")
+        if method == "GET" and lower == (i["vm"] + "/providers/Microsoft.Authorization/roleAssignments").lower():
+            return self.send_json(200, role_assignments_body(sub, world, query.get("$filter", [""])[0]))
         if method == "POST" and lower == (i["vm"] + "/runCommand").lower():
             STATE.count("run_command_posts")
+            if mode == "reset_run_command":
+                # The POST arrived whole; the connection breaks before any answer.
+                return self.reset()
             request = json.loads(body or b"{}")
             if request.get("commandId") != "RunPowerShellScript" or not request.get("script"):
                 return self.send_json(400, arm_error("InvalidParameter", "commandId and script are required"))
@@ -664,9 +761,10 @@ class Handler(BaseHTTPRequestHandler):
         if method == "POST" and lower == (i["vm"] + "/retrieveBootDiagnosticsData").lower():
             # VirtualMachine_RetrieveBootDiagnosticsData.json: SAS URIs.
             sas = "?sv=2019-02-02&sr=b&sig=" + "FAKESASSIGNATURE0123456789abcdef" + "&se=2030-01-01"
+            scheme = "http" if mode == "serial_http" else "https"
             return self.send_json(200, {
                 "consoleScreenshotBlobUri": f"https://127.0.0.1:{PORT}/blob/{sub}/vm.screenshot.bmp{sas}",
-                "serialConsoleLogBlobUri": f"https://127.0.0.1:{PORT}/blob/{sub}/vm.serialconsole.log{sas}"})
+                "serialConsoleLogBlobUri": f"{scheme}://127.0.0.1:{PORT}/blob/{sub}/vm.serialconsole.log{sas}"})
         return self.send_json(404, arm_error("NoRegisteredProviderFound", f"no route for {method} {path}"))
 
     def not_found(self, path):
@@ -678,12 +776,15 @@ class Handler(BaseHTTPRequestHandler):
         Azure-AsyncOperation (status InProgress, then Succeeded) plus
         Location for the result, as ARM's async operation guidelines say."""
         op = secrets.token_hex(8)
-        never = STATE.fault.get("mode") == "lro_never"
+        mode = STATE.fault.get("mode")
+        never = mode in ("lro_never", "lro_never_location")
         with STATE.lock:
             STATE.operations[op] = {"result": result, "polls": 0, "never": never}
         headers = {"Location": f"https://127.0.0.1:{PORT}/operations/{op}/result",
                    "Retry-After": "0"}
-        if style == "async" or never:
+        if mode == "lro_never_location":
+            style = "location"
+        elif style == "async" or never:
             headers["Azure-AsyncOperation"] = f"https://127.0.0.1:{PORT}/operations/{op}/status"
         self.send_json(202, b"", headers)
 

@@ -11,6 +11,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -53,6 +54,18 @@ boost::json::value rules_json(const std::optional<std::vector<w::SecurityRule>>&
     out.push_back(std::move(o));
   }
   return out;
+}
+
+// A stable object id for an Entra ID account name (FNV-1a, GUID-shaped).
+std::string entra_object_id(const std::string& name) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-8%03x-%012llx", static_cast<unsigned>(h >> 32),
+                static_cast<unsigned>((h >> 16) & 0xffff), static_cast<unsigned>(h & 0xfff),
+                static_cast<unsigned>((h >> 20) & 0xfff),
+                static_cast<unsigned long long>(h & 0xffffffffffffull));
+  return buf;
 }
 
 }  // namespace
@@ -100,6 +113,9 @@ int main(int argc, char** argv) {
                                                          : "unavailable";
       if (r.has_value()) a["value"] = to_json(r.value);
       a["reason"] = r.reason;
+      boost::json::object fields;
+      for (const auto& [name, v] : r.fields) fields[name] = v;
+      a["fields"] = std::move(fields);
       answers[p.id] = std::move(a);
     }
     facts["answers"] = std::move(answers);
@@ -112,6 +128,24 @@ int main(int argc, char** argv) {
     estate["private_ip"] = m.vm.private_ip;
     estate["client_ip"] = m.client.source_ip;
     estate["port"] = m.client.dial_port;
+    // Resource names as the estate has them, so ARM's ids carry them.
+    estate["nic_name"] = m.vm.nic_name;
+    estate["ip_config"] = m.vm.ip_config;
+    estate["public_ip_name"] = m.vm.public_ip_name;
+    estate["nsg_subnet_name"] = m.vm.nsg_subnet_name;
+    estate["nsg_nic_name"] = m.vm.nsg_nic_name;
+    estate["nsg_resource_group"] = m.vm.nsg_resource_group;
+    estate["route_table"] = m.vm.route_table;
+    estate["next_hop_ip"] = m.vm.next_hop_ip;
+    // An Entra ID joined VM (it carries the AADLoginForWindows extension)
+    // and, when the account signing in is an Entra ID one, its object id
+    // (what a person looks up with az ad user show) and role on the VM.
+    estate["entra_joined"] = m.vm.guest.entra.has_value();
+    w::AccountLookup who = w::lookup_account(m);
+    if (who.kind == w::AccountLookup::kEntra) {
+      estate["entra_object_id"] = entra_object_id(who.name);
+      estate["entra_upn"] = who.name;
+    }
     estate["nsg_subnet"] = rules_json(m.vm.nsg_subnet);
     estate["nsg_nic"] = rules_json(m.vm.nsg_nic);
     w::NsgVerdict verdict = w::client_flow_verdict(m);
