@@ -79,6 +79,12 @@ struct FixStep {
   // The step applies under a condition the evidence could not settle
   // (its text says which); steps whose condition is false are left out.
   bool conditional = false;
+  // When not 0: the 1-based number of the Run Command step this one does
+  // instead, at the serial console, when Run Command cannot run (no VM
+  // agent). Run one of the two, not both. When the host's channel policy
+  // disables Run Command the alternative takes that step's place (and this
+  // is 0); when it disables the serial console the alternative is left out.
+  int alternative_to = 0;
   // Names of values it needs that neither the context nor the evidence
   // gave; they appear as placeholders that cannot run (see MissingValue).
   std::vector<std::string> missing;

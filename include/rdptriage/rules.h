@@ -100,13 +100,18 @@ struct FixStepInfo {
   // "vm_console", "client" or "directory"; empty for a step without a command.
   std::string runs;
   // What the step does to the estate: "restarts_vm", "restarts_service",
-  // "drops_sessions", "changes_registry", "opens_port", "changes_identity",
-  // "deletes_data", "changes_address", "lowers_security". Warnings follow
-  // from them.
+  // "drops_sessions", "ends_process", "changes_registry", "opens_port",
+  // "changes_identity", "deletes_data", "changes_routing",
+  // "changes_address", "lowers_security". Warnings follow from them.
   std::vector<std::string> effects;
   // The step applies only when its condition holds (it is left out when
   // the evidence shows it does not).
   bool conditional = false;
+  // A serial_console step doing what the run_command step just before it
+  // does, for when Run Command cannot run (no VM agent, or the host's channel
+  // policy): rendered only where that step is, in its place when the policy
+  // disables Run Command, and left out when it disables the serial console.
+  bool alternative = false;
 };
 
 struct CauseInfo {

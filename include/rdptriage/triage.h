@@ -182,11 +182,17 @@ class Triage {
   // evidence's answers and fields, steps whose condition the evidence rules
   // out left out, warnings from the steps' effects, and the values still
   // missing. Use it to show the fix of a cause the report could not
-  // settle (Report::not_excluded, candidates). Returns kNotFound for an unknown cause id and
-  // kInvalidArgument for a context value Azure would not accept; evidence
-  // for unknown probes, or with values outside a probe's domain, is ignored.
+  // settle (Report::not_excluded, candidates). `disabled_channels` is the
+  // host's channel policy (EvaluateOptions::disabled_channels): a step that
+  // would run through a disabled Run Command or serial console is rendered
+  // for the guest channel still allowed, or says that none is. Returns
+  // kNotFound for an unknown cause id (RuleSet::causes() lists the known
+  // ones) and kInvalidArgument for a context value Azure would not accept;
+  // evidence for unknown probes, or with values outside a probe's domain,
+  // is ignored.
   StatusOr<RenderedFix> render_fix(std::string_view cause, const Context& context,
-                                   const std::vector<Evidence>& evidence) const;
+                                   const std::vector<Evidence>& evidence,
+                                   const std::vector<Channel>& disabled_channels = {}) const;
 
   // Reads what the client showed (see client_error.h). Fails only with
   // kLimitExceeded when `text` is longer than options.max_bytes.

@@ -271,6 +271,35 @@ void replace_all(std::string* s, std::string_view from, std::string_view to) {
   }
 }
 
+// The guest channels a host's policy leaves open to the fix.
+struct GuestChannels {
+  bool run_command = true;
+  bool serial_console = true;
+};
+
+GuestChannels guest_channels(const std::vector<Channel>& disabled) {
+  GuestChannels g;
+  for (Channel c : disabled) {
+    if (c == Channel::kRunCommand) g.run_command = false;
+    if (c == Channel::kSerialConsole) g.serial_console = false;
+  }
+  return g;
+}
+
+constexpr std::string_view kSerialInsteadOfRunCommand =
+    "inside the VM, at the serial console in PowerShell, because the host's channel policy "
+    "disables Run Command (SAC> cmd, then ch -si 1 and sign in as an administrator; type "
+    "powershell, then run this)";
+constexpr std::string_view kSerialForbidden =
+    "inside the VM, at an elevated prompt signed in as an administrator; the host's channel "
+    "policy disables the serial console, so use a way into the VM it allows (an RDP session as "
+    "a local administrator, if one still signs in)";
+constexpr std::string_view kNeitherGuestChannel =
+    "inside the VM, at an elevated prompt signed in as an administrator; the host's channel "
+    "policy disables both Run Command and the serial console, so use a way into the VM it allows "
+    "(an RDP session as a local administrator, if one still signs in, or the team that may use "
+    "the serial console)";
+
 }  // namespace
 
 Context fix_context(const CompiledRules& rules, const Context& context,
@@ -313,7 +342,8 @@ int probe_behind(const CompiledRules& rules, const PlaceholderName& n) {
 // render_fix, also collecting in `reads` (when not null) the probes whose
 // answers would give a value it lacks or decide a step's condition.
 RenderedFix render_fix_reading(const CompiledRules& rules, int cause_index, const Context& context,
-                               const std::vector<Evidence>& evidence, std::set<int>* reads) {
+                               const std::vector<Evidence>& evidence, GuestChannels channels,
+                               std::set<int>* reads) {
   const Cause& cause = rules.causes[static_cast<std::size_t>(cause_index)];
   const Context ctx = fix_context(rules, context, evidence);
   const EvidenceView ev(rules, evidence);
@@ -350,25 +380,55 @@ RenderedFix render_fix_reading(const CompiledRules& rules, int cause_index, cons
     }
   };
 
-  for (std::size_t i = 0; i < cause.info.fix.size(); ++i) {
-    const FixStepInfo& step = cause.info.fix[i];
+  const std::vector<FixStepInfo>& declared = cause.info.fix;
+  // Per declared step: its rendered number (0 when not rendered), and
+  // whether its condition left it out (its alternative follows it).
+  std::vector<int> number_of(declared.size(), 0);
+  std::vector<bool> left_out(declared.size(), false);
+  std::vector<bool> was_conditional(declared.size(), false);
+  for (std::size_t i = 0; i < declared.size(); ++i) {
+    const FixStepInfo& step = declared[i];
     FixStep fs;
-    if (i < cause.step_when.size() && cause.step_when[i]) {
+    if (step.alternative) {
+      // The serial-console way of the Run Command step before it: it
+      // applies exactly when that step does.
+      if (i == 0 || left_out[i - 1] || !channels.serial_console) continue;
+      fs.conditional = was_conditional[i - 1];
+      if (channels.run_command) fs.alternative_to = number_of[i - 1];
+    } else if (i < cause.step_when.size() && cause.step_when[i]) {
       Truth t = evaluate(*cause.step_when[i], ev.answers());
-      if (t == Truth::kFalse) continue;
+      if (t == Truth::kFalse) {
+        left_out[i] = true;
+        continue;
+      }
       fs.conditional = t == Truth::kUnknown;
+      was_conditional[i] = fs.conditional;
       if (fs.conditional && reads != nullptr)
         needed_probes(*cause.step_when[i], ev.answers(), false, reads);
     }
+    const bool has_alternative = i + 1 < declared.size() && declared[i + 1].alternative;
+    // With Run Command disabled by the host, a Run Command step gives way to
+    // its declared alternative, or runs its script at the serial console.
+    if (step.runs == "run_command" && !channels.run_command && has_alternative &&
+        channels.serial_console)
+      continue;
     const int number = static_cast<int>(out.steps.size()) + 1;
-    RenderedText text = render_with(step.text, "", lookup);
+    number_of[i] = number;
+    // An alternative in its Run Command step's place says what that step
+    // did, then how it is done here.
+    const bool in_place = step.alternative && !channels.run_command;
+    RenderedText text =
+        render_with(in_place ? declared[i - 1].text + " " + step.text : step.text, "", lookup);
     fs.text = std::move(text.text);
     note_missing(text.missing, number, &fs);
     if (!step.command.empty()) {
       fs.runs = step.runs;
       if (const RunsInfo* runs = find_runs(step.runs)) fs.where = std::string(runs->where);
       fs.effects = step.effects;
-      if (step.runs == "run_command") {
+      const bool in_guest = step.runs == "run_command" || step.runs == "serial_console";
+      const bool forbidden = (step.runs == "run_command" && !channels.run_command) ||
+                             (step.runs == "serial_console" && !channels.serial_console);
+      if (step.runs == "run_command" && channels.run_command) {
         RenderedText shown = render_with(step.command, "powershell", lookup);
         RenderedText embedded =
             render_with(step.command, "powershell", lookup, MissingStyle::kSentinel);
@@ -384,10 +444,22 @@ RenderedFix render_fix_reading(const CompiledRules& rules, int cause_index, cons
         note_missing(prefix.missing, number, &fs);
         note_missing(shown.missing, number, &fs);
       } else {
-        RenderedText command = render_with(step.command, step.shell, lookup);
+        const std::string shell = step.runs == "run_command" ? "powershell" : step.shell;
+        RenderedText command = render_with(step.command, shell, lookup);
         fs.command = std::move(command.text);
-        fs.shell = step.shell;
+        fs.shell = shell;
         note_missing(command.missing, number, &fs);
+      }
+      if (in_guest && forbidden) {
+        // The host's channel policy forbids the way the rule runs it: the
+        // same command where the policy still allows it.
+        if (step.runs == "run_command" && channels.serial_console) {
+          fs.runs = "serial_console";
+          fs.where = std::string(kSerialInsteadOfRunCommand);
+        } else {
+          fs.runs = "vm_console";
+          fs.where = std::string(channels.run_command ? kSerialForbidden : kNeitherGuestChannel);
+        }
       }
     }
     out.steps.push_back(std::move(fs));
@@ -415,14 +487,41 @@ RenderedFix render_fix_reading(const CompiledRules& rules, int cause_index, cons
 }  // namespace
 
 RenderedFix render_fix(const CompiledRules& rules, int cause_index, const Context& context,
-                       const std::vector<Evidence>& evidence) {
-  return render_fix_reading(rules, cause_index, context, evidence, nullptr);
+                       const std::vector<Evidence>& evidence,
+                       const std::vector<Channel>& disabled_channels) {
+  return render_fix_reading(rules, cause_index, context, evidence,
+                            guest_channels(disabled_channels), nullptr);
+}
+
+void apply_fix_channel_policy(const CompiledRules& rules,
+                              const std::vector<Channel>& disabled_channels, const Context& context,
+                              Report* report) {
+  const GuestChannels channels = guest_channels(disabled_channels);
+  if (channels.run_command && channels.serial_console) return;
+  const Context ctx = fix_context(rules, context, report->evidence);
+  auto rerender = [&](const std::string& cause) -> std::optional<RenderedFix> {
+    auto it = rules.cause_index.find(cause);
+    if (it == rules.cause_index.end()) return std::nullopt;
+    return render_fix_reading(rules, it->second, ctx, report->evidence, channels, nullptr);
+  };
+  if (report->status == Verdict::kConfirmed) {
+    if (std::optional<RenderedFix> fix = rerender(report->cause)) {
+      report->fix = std::move(fix->steps);
+      report->warnings = std::move(fix->warnings);
+      report->missing = std::move(fix->missing);
+    }
+  }
+  for (std::vector<Candidate>* list :
+       {&report->also_confirmed, &report->candidates, &report->not_excluded})
+    for (Candidate& c : *list)
+      if (!c.fix.steps.empty())
+        if (std::optional<RenderedFix> fix = rerender(c.cause)) c.fix = std::move(*fix);
 }
 
 std::vector<int> fix_reads(const CompiledRules& rules, int cause_index, const Context& context,
                            const std::vector<Evidence>& evidence, const ProbeAnswers& answers) {
   std::set<int> reads;
-  render_fix_reading(rules, cause_index, context, evidence, &reads);
+  render_fix_reading(rules, cause_index, context, evidence, GuestChannels{}, &reads);
   std::set<int> askable;
   for (int p : reads)
     if (int q = answers.askable(p); q >= 0) askable.insert(q);
@@ -451,16 +550,18 @@ std::string render_probe_test(const Probe& probe, const Context& context) {
 namespace rdptriage {
 
 StatusOr<RenderedFix> Triage::render_fix(std::string_view cause, const Context& context,
-                                         const std::vector<Evidence>& evidence) const {
+                                         const std::vector<Evidence>& evidence,
+                                         const std::vector<Channel>& disabled_channels) const {
   try {
     const internal::CompiledRules& rules = *rules_.compiled();
     auto it = rules.cause_index.find(cause);
     if (it == rules.cause_index.end())
       return Status(ErrorCode::kNotFound,
-                    "unknown cause \"" + std::string(cause) + "\" (see `rdptriage catalog`)");
+                    "unknown cause \"" + std::string(cause) +
+                        "\": RuleSet::causes() lists the causes the loaded rules know");
     Status valid = internal::validate_context(context);
     if (!valid.ok()) return valid;
-    return internal::render_fix(rules, it->second, context, evidence);
+    return internal::render_fix(rules, it->second, context, evidence, disabled_channels);
   } catch (const std::exception& e) {
     return Status(ErrorCode::kInternal, std::string("rendering the fix failed: ") + e.what());
   }

@@ -24,9 +24,23 @@ Context fix_context(const CompiledRules& rules, const Context& context,
                     const std::vector<Evidence>& evidence);
 
 // The fix of rules.causes[cause]. `context` must be valid
-// (validate_context); derived values are added here.
+// (validate_context); derived values are added here. A step the host's
+// channel policy forbids (Run Command, the serial console) is rendered where
+// the policy allows: a Run Command step gives way to its declared serial
+// console alternative, or its script runs at the serial console in
+// PowerShell; with both disabled the step says so and runs at an elevated
+// prompt inside the VM. Alternatives are left out when the serial console
+// is disabled.
 RenderedFix render_fix(const CompiledRules& rules, int cause, const Context& context,
-                       const std::vector<Evidence>& evidence);
+                       const std::vector<Evidence>& evidence,
+                       const std::vector<Channel>& disabled_channels = {});
+
+// Re-renders the fixes in `report` (the confirmed cause's, and each
+// candidate's that has one) for the host's channel policy, when it disables
+// Run Command or the serial console; `context` is the host's.
+void apply_fix_channel_policy(const CompiledRules& rules,
+                              const std::vector<Channel>& disabled_channels, const Context& context,
+                              Report* report);
 
 // The probes still to ask (or their fallbacks, when they could not run)
 // whose answers the fix of rules.causes[cause] would use: those giving a

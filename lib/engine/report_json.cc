@@ -147,6 +147,7 @@ boost::json::array fix_json(const std::vector<FixStep>& steps) {
     }
     if (!f.effects.empty()) step["effects"] = string_array(f.effects);
     if (f.conditional) step["conditional"] = true;
+    if (f.alternative_to > 0) step["alternative_to"] = f.alternative_to;
     if (!f.missing.empty()) step["missing"] = string_array(f.missing);
     fix.push_back(std::move(step));
   }

@@ -92,6 +92,8 @@ std::string steps_block(const std::vector<FixStep>& steps, const std::string& in
   int n = 0;
   for (const FixStep& f : steps) {
     out += indent + std::to_string(++n) + ". " + (f.conditional ? "(if it applies) " : "") +
+           (f.alternative_to > 0 ? "(instead of step " + std::to_string(f.alternative_to) + ") "
+                                 : "") +
            terminal_safe(f.text) + "\n";
     if (f.command.empty()) continue;
     out += st.dim(indent + "   runs " + terminal_safe(f.where)) + "\n";

@@ -5,6 +5,7 @@
 #include <exception>
 
 #include "engine/costing.h"
+#include "engine/fix_render.h"
 #include "engine/planner.h"
 #include "engine/probe_pool.h"
 #include "engine/render.h"
@@ -125,6 +126,8 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
     input.pool = pool_->state_;
     StatusOr<Report> report = internal::run_plan(input);
     if (report.ok()) {
+      internal::apply_fix_channel_policy(rules, request.options.disabled_channels, request.context,
+                                         &*report);
       report->library_version = library_version();
       report->rules_digest = rules_.digest();
       report->decision_id =

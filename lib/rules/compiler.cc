@@ -7,6 +7,7 @@
 #include <set>
 
 #include "rules/field_reader.h"
+#include "rules/seeds.h"
 #include "rules/steps.h"
 #include "rules/templates.h"
 
@@ -215,7 +216,9 @@ void RuleCompiler::read_sources(DiagnosticSink& s, const boost::json::value* v,
       continue;
     }
     if (seed) {
-      sr.string("seed", &ref.seed, true);
+      if (sr.string("seed", &ref.seed, true))
+        if (std::string problem = resolve_seed(ref.seed, &ref.seed); !problem.empty())
+          s.add(sr.at("seed"), subject, problem);
       sr.string("section", &ref.section, true);
     } else {
       sr.string("url", &ref.url, true);
@@ -337,6 +340,11 @@ void RuleCompiler::read_probe(int doc, const boost::json::value& v, const std::s
             "bash expands \"" + bad +
                 "\" inside double quotes before az runs: single-quote the PowerShell, or give "
                 "it as \"script\"");
+    for (const std::string& bad : bash_syntax_hazards(d.probe.info.how))
+      s.add(r.at("how"), d.probe.info.id,
+            "bash reads \"" + bad +
+                "\" as a redirection or a subshell: a how that starts with az is run as a bash "
+                "command, so quote it, or put the explanation in a # comment at the end");
   }
   d.probe.info.domain = d.probe.domain.describe();
   d.probe.info.fallback = d.fallback_id;
@@ -445,7 +453,8 @@ void RuleCompiler::read_fix_step(int doc, const boost::json::value& v, const std
   const std::string& id = d->info.id;
   const boost::json::object* step = as_object(s, v, step_ptr, "a fix step");
   if (step == nullptr) return;
-  s.check_fields(*step, step_ptr, id, {"text", "command", "shell", "runs", "effects", "when"});
+  s.check_fields(*step, step_ptr, id,
+                 {"text", "command", "shell", "runs", "effects", "when", "alternative"});
   Reader sr(s, *step, step_ptr, id);
   FixStepInfo f;
   sr.string("text", &f.text, true);
@@ -453,6 +462,25 @@ void RuleCompiler::read_fix_step(int doc, const boost::json::value& v, const std
   sr.string("shell", &f.shell, false);
   sr.string("runs", &f.runs, false);
   sr.strings("effects", &f.effects, false);
+  sr.boolean("alternative", &f.alternative);
+  if (const boost::json::value* a = step->if_contains("alternative"); a && a->is_bool() && !*a->if_bool())
+    s.add(sr.at("alternative"), id, "\"alternative\" is true or left out");
+  if (f.alternative) {
+    // The serial-console way of the Run Command step just before it: shown
+    // with it, in its place when Run Command is disabled, never on its own.
+    if (f.runs != "serial_console")
+      s.add(sr.at("alternative"), id,
+            "an alternative step does the step before it at the serial console: give it "
+            "\"runs\": \"serial_console\" and a command");
+    else if (d->info.fix.empty() || d->info.fix.back().runs != "run_command")
+      s.add(sr.at("alternative"), id,
+            "an alternative step must follow the run_command step it replaces when Run Command "
+            "cannot run");
+    if (step->contains("when"))
+      s.add(sr.at("when"), id,
+            "an alternative applies exactly when the step before it does: give that step the "
+            "condition");
+  }
   if (!f.command.empty() && f.shell.empty()) {
     s.add(step_ptr, id, "a step with a command needs \"shell\" (bash, powershell, cmd)");
   } else if (!f.shell.empty() && f.shell != "bash" && f.shell != "powershell" && f.shell != "cmd") {
@@ -480,12 +508,17 @@ void RuleCompiler::read_fix_step(int doc, const boost::json::value& v, const std
             "in az vm run-command invoke");
     if (has_control_chars(f.command))
       s.add(sr.at("command"), id, "the command holds control characters");
-    if (f.shell == "bash")
+    if (f.shell == "bash") {
       for (const std::string& bad : bash_double_quote_expansions(f.command))
         s.add(sr.at("command"), id,
               "bash expands \"" + bad +
                   "\" inside double quotes before the command runs: single-quote it (a "
                   "PowerShell script belongs in a run_command step)");
+      for (const std::string& bad : bash_syntax_hazards(f.command))
+        s.add(sr.at("command"), id,
+              "bash reads \"" + bad +
+                  "\" as a redirection or a subshell: quote it, or say it in the step's text");
+    }
   } else if (!f.runs.empty()) {
     s.add(sr.at("runs"), id, "\"runs\" says where a command runs; this step has none");
   }
@@ -517,7 +550,9 @@ void RuleCompiler::read_fix_step(int doc, const boost::json::value& v, const std
       pending_placeholders_.push_back({doc, sr.at("command"), id, alt});
   d->step_when.push_back(step->if_contains("when"));
   d->step_pointers.push_back(step_ptr);
-  f.conditional = step->contains("when");
+  // An alternative takes the condition of the step it stands in for.
+  f.conditional = step->contains("when") ||
+                  (f.alternative && !d->info.fix.empty() && d->info.fix.back().conditional);
   d->info.fix.push_back(std::move(f));
 }
 

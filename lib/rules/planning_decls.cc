@@ -6,6 +6,7 @@
 
 #include "rules/compiler.h"
 #include "rules/field_reader.h"
+#include "rules/seeds.h"
 
 namespace rdptriage::internal {
 namespace {
@@ -90,7 +91,9 @@ void RuleCompiler::read_gate(int doc, const boost::json::value& v, const std::st
       s.check_fields(*src, src_ptr, d.info.id, {"seed", "section"});
       Reader sr(s, *src, src_ptr, d.info.id);
       SourceRef ref;
-      sr.string("seed", &ref.seed, true);
+      if (sr.string("seed", &ref.seed, true))
+        if (std::string problem = resolve_seed(ref.seed, &ref.seed); !problem.empty())
+          s.add(sr.at("seed"), d.info.id, problem);
       sr.string("section", &ref.section, true);
       d.info.sources.push_back(std::move(ref));
     }

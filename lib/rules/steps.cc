@@ -56,6 +56,26 @@ const std::vector<Pattern>& patterns() {
       {R"(\baz\s+network\s+nsg\s+rule\s+(?:create|update)\b)",
        "changes an NSG rule",
        {"opens_port"}},
+      // The guest's own firewall: the built-in Remote Desktop rule group
+      // (Enable-NetFirewallRule, netsh advfirewall ... enable=yes) or a new
+      // allow rule.
+      {R"(\b(?:Enable-NetFirewallRule|Disable-NetFirewallProfile)\b|\bnetsh\s+advfirewall\s+firewall\s+(?:set|add)\b[^&;\n]*enable=yes|\bnetsh\s+advfirewall\s+set\s+\w+\s+state\s+off\b|\bNew-NetFirewallRule\b[^;\n]*-Action\s+Allow\b|\bSet-NetFirewallProfile\b[^;\n]*-Enabled\s+(?:False|\$false)\b)",
+       "lets more in through the VM's firewall",
+       {"opens_port"}},
+      // Azure RBAC and Microsoft Graph writes change who may do what.
+      {R"(\baz\s+role\s+assignment\s+(?:create|delete|update)\b)",
+       "changes an Azure role assignment (who may sign in or manage)",
+       {"changes_identity"}},
+      {R"(\baz\s+rest\b[^\n]*--method\s+['"]?(?:patch|put|post|delete)\b[^\n]*graph\.microsoft\.com|\baz\s+rest\b[^\n]*graph\.microsoft\.com[^\n]*--method\s+['"]?(?:patch|put|post|delete)\b)",
+       "changes a directory object through Microsoft Graph",
+       {"changes_identity"}},
+      {R"(perUserMfaState\W+disabled\b)",
+       "turns multi-factor authentication off",
+       {"lowers_security"}},
+      {R"(\bStop-Process\b|\btaskkill(?:\.exe)?\b|\btskill\b)", "ends a process", {"ends_process"}},
+      {R"(\baz\s+network\s+route-table\s+route\s+(?:create|update|delete)\b)",
+       "changes a route",
+       {"changes_routing"}},
       {R"(\bRemove-Item\b|\bdel\s|\brmdir\b)", "deletes files", {"deletes_data"}},
       {R"((?:UserAuthentication|SecurityLayer|fAllowSecProtocolNegotiation)\b[^&;\n]*/d\s+0\b)",
        "turns Network Level Authentication off",
@@ -130,36 +150,52 @@ const std::vector<EffectInfo>& effect_vocabulary() {
        "restart services Remote Desktop depends on: open sessions may be disconnected."},
       {"drops_sessions", "ends a user's session: unsaved work in it is lost; tell the user first.",
        "end users' sessions: unsaved work in them is lost; tell the users first."},
+      {"ends_process",
+       "ends a process: its unsaved work is lost and whatever it serves stops; make sure it is "
+       "the runaway, not a service the users need.",
+       "end processes: their unsaved work is lost and whatever they serve stops; make sure each "
+       "is a runaway, not a service the users need."},
       {"changes_registry",
        "changes the registry inside the VM: take a snapshot of the OS disk first (az snapshot "
        "create) so the change can be rolled back.",
        "change the registry inside the VM: take a snapshot of the OS disk first (az snapshot "
        "create) so the changes can be rolled back."},
       {"opens_port",
-       "changes what the NSG lets in: keep the source scoped to your own address or range (never "
-       "*, Any or Internet), and prefer Azure Bastion to a public RDP port.",
-       "change what the NSG lets in: keep the source scoped to your own address or range (never "
-       "*, Any or Internet), and prefer Azure Bastion to a public RDP port."},
+       "opens a way in (an NSG rule, or the VM's own firewall): keep the source scoped to your own "
+       "address or range (never *, Any or Internet), and prefer Azure Bastion to a public RDP "
+       "port.",
+       "open ways in (NSG rules, or the VM's own firewall): keep the source scoped to your own "
+       "address or range (never *, Any or Internet), and prefer Azure Bastion to a public RDP "
+       "port."},
       {"changes_identity",
-       "changes an account, its password or the VM's domain membership: update saved "
-       "credentials and anything that signs in with them (services, scheduled tasks), and "
-       "record the change.",
-       "change an account, its password or the VM's domain membership: update saved "
-       "credentials and anything that signs in with them (services, scheduled tasks), and "
-       "record the change."},
+       "changes an account, its password, its permissions or the VM's domain membership: record "
+       "the change, and where a password changed update saved credentials and anything that "
+       "signs in with them (services, scheduled tasks).",
+       "change accounts, passwords, permissions or the VM's domain membership: record the "
+       "changes, and where a password changed update saved credentials and anything that signs "
+       "in with them (services, scheduled tasks)."},
       {"deletes_data",
        "deletes data that cannot be brought back (files, the temporary disk's contents): copy "
        "what you need first.",
        "delete data that cannot be brought back (files, the temporary disk's contents): copy "
        "what you need first."},
+      {"changes_routing",
+       "changes how traffic is routed: traffic for the route's prefix takes the new next hop and "
+       "no longer passes what it passed before (an appliance or firewall); agree it with the "
+       "network's owner and keep the prefix narrow.",
+       "change how traffic is routed: traffic for their prefixes takes the new next hops and no "
+       "longer passes what it passed before (an appliance or firewall); agree them with the "
+       "network's owner and keep the prefixes narrow."},
       {"changes_address",
        "can change the VM's dynamic IP addresses: update the RDP file and any DNS record, or "
        "make the public IP static first.",
        "can change the VM's dynamic IP addresses: update the RDP file and any DNS record, or "
        "make the public IP static first."},
       {"lowers_security",
-       "lowers the VM's or the client's security: undo it as soon as the cause is fixed.",
-       "lower the VM's or the client's security: undo them as soon as the cause is fixed."},
+       "lowers the security of the VM, the client or the account: put whatever replaces it in "
+       "place first, and keep it only as long as it is needed.",
+       "lower the security of the VM, the client or the account: put whatever replaces them in "
+       "place first, and keep them only as long as they are needed."},
   };
   return kEffects;
 }

@@ -304,4 +304,49 @@ std::vector<std::string> bash_double_quote_expansions(std::string_view command) 
   return out;
 }
 
+std::vector<std::string> bash_syntax_hazards(std::string_view command) {
+  std::vector<std::string> out;
+  bool single = false, dbl = false, escaped = false;
+  int depth = 0;  // inside $( ), outside quotes
+  bool word_start = true;
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    const char c = command[i];
+    if (escaped) {
+      escaped = false;
+      word_start = false;
+      continue;
+    }
+    if (single) {
+      single = c != '\'';
+      continue;
+    }
+    if (dbl) {
+      if (c == '\\') escaped = true;
+      if (c == '"') dbl = false;
+      continue;
+    }
+    const bool at_word_start = word_start;
+    word_start = c == ' ' || c == '\t' || c == ';' || c == '&' || c == '|';
+    if (c == '\\') {
+      escaped = true;
+    } else if (c == '\'') {
+      single = true;
+    } else if (c == '"') {
+      dbl = true;
+    } else if (c == '#' && at_word_start) {
+      break;  // a comment runs to the end
+    } else if (c == '$' && i + 1 < command.size() && command[i + 1] == '(') {
+      ++depth;
+      ++i;
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    } else if (c == '(' || c == ')') {
+      out.emplace_back(command.substr(i, 24));
+    } else if (c == '<' || c == '>') {
+      out.emplace_back(command.substr(i, 24));
+    }
+  }
+  return out;
+}
+
 }  // namespace rdptriage::internal

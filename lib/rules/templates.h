@@ -87,6 +87,12 @@ std::string run_command_template(std::string_view script);
 // the PowerShell `$_` that bash eats. Returns a short excerpt of each.
 std::vector<std::string> bash_double_quote_expansions(std::string_view command);
 
+// Places where bash would read prose in a command as syntax: an unquoted
+// < or > (a redirection: "<load balancer>") or a parenthesis outside $( )
+// ("(open the URI)"). A # comment at the start of a word ends the scan.
+// Returns a short excerpt of each.
+std::vector<std::string> bash_syntax_hazards(std::string_view command);
+
 }  // namespace rdptriage::internal
 
 #endif  // RDPTRIAGE_LIB_RULES_TEMPLATES_H_

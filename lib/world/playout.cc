@@ -124,21 +124,19 @@ Outcome play(const WorldModel& w) {
   const Vm& vm = w.vm;
   const Guest& g = vm.guest;
   Outcome o;
-  // 1. Client side.
+  // 1. Client side. The name resolves (or not) before anything on the way
+  // can block the connection, so the dialed address is known either way.
+  o.dialed_address = c.dial_host;
+  if (!is_ipv4(c.dial_host)) {
+    auto it = c.dns.find(c.dial_host);
+    o.resolves = it != c.dns.end();
+    o.dialed_address = o.resolves ? it->second : std::string();
+  }
   if (c.local_software_blocks_rdp)
     return fail(o, Reached::kClient, "timeout", "local_error", "local software");
   if (c.edge_device_blocks_rdp)
     return fail(o, Reached::kClient, "timeout", "timeout", "edge device");
-  o.dialed_address = c.dial_host;
-  if (!is_ipv4(c.dial_host)) {
-    auto it = c.dns.find(c.dial_host);
-    if (it == c.dns.end()) {
-      o.resolves = false;
-      o.dialed_address.clear();
-      return fail(o, Reached::kClient, "name_not_found", "none", "name resolution");
-    }
-    o.dialed_address = it->second;
-  }
+  if (!o.resolves) return fail(o, Reached::kClient, "name_not_found", "none", "name resolution");
   const bool via_nat = dials_lb_nat(w);
   const std::string vm_address = c.location == "vnet" ? vm.private_ip : vm.public_ip.value_or("");
   if (via_nat) {

@@ -157,9 +157,15 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     a["client.max_encryption_level"] = [](auto& w, auto&) {
       return v(w.client.max_encryption_level);
     };
+    a["client.tls12_supported"] = [](auto& w, auto&) { return v(w.client.tls12); };
     a["client.user_authority"] = [](auto& w, auto&) {
       AccountLookup who = lookup_account(w);
-      return with(v(who.authority), {{"user", who.name}});
+      ProbeResult r = with(v(who.authority), {{"user", who.name}});
+      // A name typed as name@domain (or AzureAD\name@domain) is a UPN.
+      const std::string& typed = w.client.user;
+      if (typed.find('@') != std::string::npos)
+        r.fields["upn"] = typed.find('\\') != std::string::npos ? who.name : typed;
+      return r;
     };
     // Control plane.
     // What `rdptriage probe` sees from the client once TCP opens: the
@@ -294,6 +300,7 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       if (w.vm.next_hop == "VirtualAppliance") {
         r.fields["next_hop_ip"] = w.vm.next_hop_ip;
         r.fields["route_table"] = w.vm.route_table;
+        r.fields["route_table_resource_group"] = w.vm.route_table_resource_group;
       }
       return r;
     };
@@ -392,7 +399,8 @@ const std::map<std::string, Answer, std::less<>>& answers() {
     guest["c_free_mb"] = [G](auto& w, auto&) { return v(G(w).c_free_mb); };
     guest["top_process_memory_pct"] = [G](auto& w, auto&) {
       double pct = G(w).top_process_pct.value_or(w.vm.available_memory_mb < 256 ? 88.0 : 12.0);
-      return with(v(pct), {{"process", G(w).top_process}});
+      return with(v(pct),
+                  {{"process", G(w).top_process}, {"pid", std::to_string(G(w).top_process_pid)}});
     };
     guest["windows_update_state"] = [G](auto& w, auto&) {
       return v(G(w).shell == "update_in_progress" ? "installing" : "idle");

@@ -272,8 +272,8 @@ void read_client(DiagnosticSink& sink, const boost::json::value* v, Client& c) {
   Obj o(sink, v, "/client",
         {"source_ip", "location", "dial", "dns", "local_software_blocks_rdp",
          "edge_device_blocks_rdp", "credssp_patched", "credssp_encryption_oracle",
-         "max_encryption_level", "user", "password", "entra_sign_in", "rdp_load_balance_info",
-         "nla"});
+         "max_encryption_level", "tls12", "user", "password", "entra_sign_in",
+         "rdp_load_balance_info", "nla"});
   o.choice("location", c.location, {"internet", "vnet"});
   c.source_ip = c.location == "vnet" ? "10.0.1.5" : "203.0.113.10";
   o.ipv4("source_ip", c.source_ip);
@@ -302,6 +302,7 @@ void read_client(DiagnosticSink& sink, const boost::json::value* v, Client& c) {
   o.choice("credssp_encryption_oracle", c.credssp_encryption_oracle,
            {"force_updated_clients", "mitigated", "vulnerable"});
   o.integer("max_encryption_level", c.max_encryption_level, 1, 4);
+  o.boolean("tls12", c.tls12);
   o.text("user", c.user);
   std::string password = "correct";
   o.choice("password", password, {"correct", "wrong"});
@@ -424,8 +425,9 @@ void read_guest(DiagnosticSink& sink, const boost::json::value* v, const std::st
   disk.number("c_free_mb", g.c_free_mb, 0, 1e9);
   disk.number("c_total_mb", g.c_total_mb, 1, 1e9);
   o.choice("shell", g.shell, {"ok", "update_in_progress", "driver_failure"});
-  Obj top(sink, o.get("top_process"), o.at("top_process"), {"name", "memory_pct"});
+  Obj top(sink, o.get("top_process"), o.at("top_process"), {"name", "pid", "memory_pct"});
   top.text("name", g.top_process);
+  top.integer("pid", g.top_process_pid, 1, 1 << 30);
   if (top.get("memory_pct")) {
     double pct = 0;
     top.number("memory_pct", pct, 0, 100);
@@ -513,10 +515,12 @@ void read_vm(DiagnosticSink& sink, const boost::json::value* v, Vm& m) {
   m.nsg_subnet = read_nsg(sink, nsg.get("subnet"), nsg.at("subnet"), std::nullopt);
   m.nsg_nic = read_nsg(sink, nsg.get("nic"), nsg.at("nic"), std::vector<SecurityRule>{portal_rdp});
   Obj route(sink, o.get("route"), o.at("route"),
-            {"next_hop", "next_hop_ip", "table", "appliance_allows_rdp", "return_path_symmetric"});
+            {"next_hop", "next_hop_ip", "table", "table_resource_group", "appliance_allows_rdp",
+             "return_path_symmetric"});
   route.choice("next_hop", m.next_hop, {"Internet", "VirtualAppliance"});
   route.ipv4("next_hop_ip", m.next_hop_ip);
   route.text("table", m.route_table);
+  route.text("table_resource_group", m.route_table_resource_group);
   route.boolean("appliance_allows_rdp", m.appliance_allows_rdp);
   route.boolean("return_path_symmetric", m.return_path_symmetric);
   Obj jit(sink, o.get("jit"), o.at("jit"), {"enabled", "requested_for_source"});
@@ -585,6 +589,7 @@ StatusOr<WorldModel> build_world(const JsonDocument& doc) {
     if (vm.nsg_subnet_name.empty()) vm.nsg_subnet_name = vm.name + "SubnetNSG";
     if (vm.nsg_resource_group.empty()) vm.nsg_resource_group = vm.resource_group;
     if (vm.route_table.empty()) vm.route_table = vm.name + "-routes";
+    if (vm.route_table_resource_group.empty()) vm.route_table_resource_group = vm.resource_group;
     if (vm.next_hop_ip.empty() && vm.next_hop == "VirtualAppliance") vm.next_hop_ip = "10.0.100.4";
     if (vm.classic_public_port == 0) w.vm.classic_public_port = w.client.dial_port;
     if (w.vm.classic_private_port == 0) w.vm.classic_private_port = w.client.dial_port;

@@ -74,6 +74,7 @@ struct Client {
   // default once patched), vulnerable (2).
   std::string credssp_encryption_oracle = "mitigated";
   int max_encryption_level = 3;
+  bool tls12 = true;  // the client can use TLS 1.2
   std::string user = ".\\azureadmin";
   bool password_correct = true;
   // How an Entra ID account signs in: plain NLA ("nla", fails for Entra
@@ -115,6 +116,7 @@ struct Guest {
   double c_total_mb = 130048;
   std::string shell = "ok";               // ok, update_in_progress, driver_failure
   std::string top_process = "w3wp";       // the process holding the most memory
+  int top_process_pid = 4012;             // its process id
   std::optional<double> top_process_pct;  // its share; derived from memory when unset
   int max_sessions = 2;
   std::vector<std::string> signed_in;
@@ -145,6 +147,7 @@ struct Vm {
   std::string nsg_nic_name;
   std::string nsg_resource_group;
   std::string route_table;
+  std::string route_table_resource_group;  // defaulted to the VM's
   std::string next_hop_ip;
   std::optional<LbNat> lb_nat;
   std::string deployment = "arm";

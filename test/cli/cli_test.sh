@@ -106,7 +106,7 @@ cat >"$tmp/custom.json" <<'JSON'
    "explanation": "Our proxy auto-config routes 3389 through the web proxy.",
    "symptoms": ["timeout"], "confirm": {"probe": "client.tcp_connect", "eq": "local_error"},
    "confirm_text": "connect fails locally", "fix": [{"text": "Exclude the VM from the PAC file."}],
-   "sources": [{"seed": "internal", "section": "proxy runbook"}]}]}
+   "sources": [{"url": "https://wiki.contoso.example/network/proxy-runbook", "section": "proxy runbook"}]}]}
 JSON
 check "rules check custom" 0 "$bin" rules check "$tmp/custom.json"
 expect "custom rule counted" "$tmp/out" "^ok: 49 causes"

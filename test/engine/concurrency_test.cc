@@ -31,13 +31,13 @@ constexpr const char* kRules = R"({
   "rules": [
     {"id": "network.a", "layer": "network", "stage": "client", "title": "a", "explanation": "a",
      "symptoms": ["s"], "confirm": {"probe": "c.a", "eq": true}, "confirm_text": "a",
-     "fix": [{"text": "a"}], "sources": [{"seed": "x", "section": "x"}]},
+     "fix": [{"text": "a"}], "sources": [{"seed": "003", "section": "x"}]},
     {"id": "network.b", "layer": "network", "stage": "network", "title": "b", "explanation": "b",
      "symptoms": ["s"], "confirm": {"probe": "c.b", "eq": true}, "confirm_text": "b",
-     "fix": [{"text": "b"}], "sources": [{"seed": "x", "section": "x"}]},
+     "fix": [{"text": "b"}], "sources": [{"seed": "003", "section": "x"}]},
     {"id": "guest.c", "layer": "guest", "stage": "session", "title": "c", "explanation": "c",
      "symptoms": ["s"], "confirm": {"probe": "c.c", "lt": 100}, "confirm_text": "c",
-     "fix": [{"text": "c"}], "sources": [{"seed": "x", "section": "x"}]}
+     "fix": [{"text": "c"}], "sources": [{"seed": "003", "section": "x"}]}
   ]
 })";
 

@@ -96,6 +96,9 @@ TEST_CASE("render_fix refuses unknown causes and invalid context") {
   auto unknown = triage().render_fix("network.nope", kCtx, {});
   REQUIRE_FALSE(unknown.ok());
   CHECK(unknown.status().code() == ErrorCode::kNotFound);
+  // A library message points at the API, never at a command-line tool.
+  CHECK_THAT(unknown.status().message(), Catch::Contains("RuleSet::causes()"));
+  CHECK_THAT(unknown.status().message(), !Catch::Contains("rdptriage "));
   auto bad = triage().render_fix("network.second", {{"resource_group", "--debug"}}, {});
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == ErrorCode::kInvalidArgument);
@@ -126,7 +129,7 @@ TEST_CASE("values come from answers and their declared fields") {
   REQUIRE(fix->warnings.size() == 4);
   CHECK_THAT(fix->warnings[0], Catch::StartsWith("Step 3 restarts a service"));
   CHECK_THAT(fix->warnings[1], Catch::StartsWith("Steps 2 and 3 change the registry"));
-  CHECK_THAT(fix->warnings[2], Catch::StartsWith("Step 1 changes what the NSG lets in"));
+  CHECK_THAT(fix->warnings[2], Catch::StartsWith("Step 1 opens a way in (an NSG rule"));
   CHECK(fix->warnings[3] == "Mind vm1.");
 }
 

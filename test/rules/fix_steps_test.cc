@@ -2,9 +2,12 @@
 // does, when it applies, the placeholders it may use, and the sources it
 // cites, each checked at load with the JSON path of the problem.
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <set>
 #include <string>
 
 #include "rdptriage/rules.h"
+#include "rules/seeds.h"
 #include "support/expect_problem.h"
 
 namespace rdptriage {
@@ -120,6 +123,22 @@ TEST_CASE("a command that visibly restarts or changes something must declare it"
       {"Enable-LocalUser -Name x", "powershell", "run_command", "changes_identity"},
       {"az network nsg rule create --nsg-name n", "bash", "admin_shell", "opens_port"},
       {"Remove-Item C:\\\\x -Recurse", "powershell", "run_command", "deletes_data"},
+      // What gives people access, or takes a control away.
+      {"az role assignment create --assignee u --role r --scope s", "bash", "admin_shell",
+       "changes_identity"},
+      {"az rest --method patch --url https://graph.microsoft.com/beta/users/u/x --body '{}'",
+       "bash", "admin_shell", "changes_identity"},
+      {"az rest --method patch --url https://graph.microsoft.com/beta/users/u/x --body "
+       "'{\\\"perUserMfaState\\\": \\\"disabled\\\"}'",
+       "bash", "admin_shell", "changes_identity", R"("changes_identity", "lowers_security")"},
+      {"Stop-Process -Id 4012 -Force", "powershell", "run_command", "ends_process"},
+      {"taskkill /PID 4012 /F", "cmd", "serial_console", "ends_process"},
+      {"Enable-NetFirewallRule -DisplayGroup 'Remote Desktop'", "powershell", "run_command",
+       "opens_port"},
+      {"netsh advfirewall firewall set rule group=\\\"remote desktop\\\" new enable=yes", "cmd",
+       "serial_console", "opens_port"},
+      {"az network route-table route create --route-table-name t --name n", "bash", "admin_shell",
+       "changes_routing"},
   };
   for (const Case& c : cases) {
     INFO(c.command);
@@ -134,6 +153,11 @@ TEST_CASE("a command that visibly restarts or changes something must declare it"
     INFO(ok.status().to_string());
     CHECK(ok.ok());
   }
+  // Turning per-user MFA off also lowers security, whatever else is declared.
+  expect_problem(
+      load_rule(rule_with_fix(
+          R"([{"text": "x", "command": "az rest --method patch --url https://graph.microsoft.com/beta/users/u/x --body '{\"perUserMfaState\": \"disabled\"}'", "shell": "bash", "effects": ["changes_identity"]}])")),
+      "turns multi-factor authentication off");
   // A restart must be declared as one: changing the registry does not cover it.
   expect_problem(
       load_rule(rule_with_fix(
@@ -143,6 +167,68 @@ TEST_CASE("a command that visibly restarts or changes something must declare it"
       load_rule(rule_with_fix(
           R"([{"text": "x", "command": "az vm show", "shell": "bash", "effects": ["explodes"]}])")),
       "unknown effect \"explodes\"");
+}
+
+TEST_CASE("an alternative is the serial console way of the Run Command step before it") {
+  const std::string rc =
+      R"({"text": "Change it.", "command": "Set-ItemProperty -Path 'HKLM:\\X' -Name Y -Value 0",
+          "shell": "powershell", "runs": "run_command", "effects": ["changes_registry"],
+          "when": {"probe": "p.flag", "eq": true}})";
+  const std::string alt =
+      R"({"text": "Without Run Command.", "command": "reg add HKLM\\X /v Y /t REG_DWORD /d 0 /f",
+          "shell": "cmd", "runs": "serial_console", "effects": ["changes_registry"],
+          "alternative": true})";
+  auto ok = load_rule(rule_with_fix("[" + rc + ", " + alt + "]"));
+  INFO(ok.status().to_string());
+  REQUIRE(ok.ok());
+  const CauseInfo* c = ok->find_cause("network.a");
+  CHECK_FALSE(c->fix[0].alternative);
+  CHECK(c->fix[1].alternative);
+  CHECK(c->fix[1].conditional);  // the condition of the step it stands in for
+  // It must follow a Run Command step...
+  Diagnostic d = expect_problem(load_rule(rule_with_fix("[" + alt + "]")),
+                                "must follow the run_command step it replaces");
+  CHECK(d.path == "rules[0].fix[0].alternative");
+  expect_problem(load_rule(rule_with_fix(
+                     R"([{"text": "x", "command": "az vm show", "shell": "bash"}, )" + alt + "]")),
+                 "must follow the run_command step");
+  // ... run at the serial console ...
+  std::string vm_console = alt;
+  vm_console.replace(vm_console.find("serial_console"), 14, "vm_console");
+  expect_problem(load_rule(rule_with_fix("[" + rc + ", " + vm_console + "]")),
+                 "give it \"runs\": \"serial_console\"");
+  // ... and apply exactly when that step does.
+  std::string with_when = alt;
+  with_when.insert(with_when.size() - 1, R"(, "when": {"probe": "p.flag", "eq": true})");
+  expect_problem(load_rule(rule_with_fix("[" + rc + ", " + with_when + "]")),
+                 "applies exactly when the step before it does");
+  std::string off = alt;
+  off.replace(off.find("\"alternative\": true"), 19, "\"alternative\": false");
+  expect_problem(load_rule(rule_with_fix("[" + rc + ", " + off + "]")), "is true or left out");
+}
+
+TEST_CASE("bash commands and az probe tests must not hold prose bash reads as syntax") {
+  Diagnostic d = expect_problem(
+      load_rule(rule_with_fix(
+          R"([{"text": "x", "command": "az network lb show --name <load balancer>", "shell": "bash"}])")),
+      "bash reads \"<load balancer>\" as a redirection");
+  CHECK(d.path == "rules[0].fix[0].command");
+  expect_problem(
+      load_rule(rule_with_fix(
+          R"x([{"text": "x", "command": "az vm show --name v   (classic VMs are not listed)", "shell": "bash"}])x")),
+      "as a redirection or a subshell");
+  // Quoted text, $(az ...) and a trailing # comment are fine.
+  auto ok = load_rule(rule_with_fix(
+      R"x([{"text": "x", "command": "az vm show --ids $(az vm list --query \"[?name=='a (b)'].id\" --output tsv) --query '<x>'  # (a comment) <y>", "shell": "bash"}])x"));
+  INFO(ok.status().to_string());
+  CHECK(ok.ok());
+  // A probe's how that starts with az is held to the same.
+  std::string probes = kProbes;
+  const std::string how = R"("how": "az network watcher test-ip-flow")";
+  probes.replace(
+      probes.find(how), how.size(),
+      R"x("how": "az vm boot-diagnostics get-boot-log-uris --name v   (open the screenshot URI)")x");
+  expect_problem(load_rule(rule_with_fix(R"([{"text": "x"}])"), probes), "bash reads");
 }
 
 TEST_CASE("bash commands must not let bash expand PowerShell inside double quotes") {
@@ -236,6 +322,22 @@ TEST_CASE("a source is a seed section or an https address") {
   expect_problem(with_sources(R"([{"seed": "003", "url": "https://x.example/y", "section": "x"}])"),
                  "either a \"seed\"");
   expect_problem(with_sources(R"([{"seed": "003"}])"), "missing required field \"section\"");
+  // A seed is one of the articles the bundled rules encode, by name or number.
+  auto by_name = with_sources(R"([{"seed": "004_c9760b3d73679b81.txt", "section": "Cause 5"}])");
+  INFO(by_name.status().to_string());
+  REQUIRE(by_name.ok());
+  CHECK(by_name->find_cause("network.a")->sources[0].seed == "004_c9760b3d73679b81.txt");
+  auto by_number = with_sources(R"([{"seed": "003", "section": "x"}])");
+  REQUIRE(by_number.ok());
+  CHECK(by_number->find_cause("network.a")->sources[0].seed == "003_344dbb31c73e95e9.txt");
+  Diagnostic bad_seed =
+      expect_problem(with_sources(R"([{"seed": "learn.microsoft.com/entra/x", "section": "y"}])"),
+                     "is not a seed article");
+  CHECK(bad_seed.path == "rules[0].sources[0].seed");
+  CHECK(bad_seed.message.find("000_77a56c23aac288f2.txt") != std::string::npos);
+  expect_problem(with_sources(R"([{"seed": "MS-RDPBCGR 2.2.5.1.1", "section": "y"}])"),
+                 "cite any other document as {\"url\"");
+  expect_problem(with_sources(R"([{"seed": "005", "section": "y"}])"), "is not a seed article");
   expect_problem(with_sources(R"([{"url": "ftp://x"}])"), "https://");
 }
 
@@ -258,6 +360,29 @@ TEST_CASE("the bundled rules load, and every command step says where it runs") {
   }
   CHECK(run_command >= 30);
   CHECK(with_effects >= 30);
+}
+
+TEST_CASE("the seeds the loader knows are the seed articles on disk") {
+  // ../shared/seeds beside the source tree, when this checkout has it.
+  const std::filesystem::path dir =
+      std::filesystem::path(RDPTRIAGE_TEST_SOURCE_DIR) / ".." / "shared" / "seeds";
+  if (!std::filesystem::is_directory(dir)) return;
+  std::set<std::string> on_disk, known;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".txt") on_disk.insert(e.path().filename().string());
+  for (std::string_view s : internal::known_seeds()) known.emplace(s);
+  CHECK(known == on_disk);
+}
+
+TEST_CASE("the bundled rules cite seeds by name and everything else by https address") {
+  auto r = RuleSet::load({});
+  REQUIRE(r.ok());
+  for (const CauseInfo& c : r->causes())
+    for (const SourceRef& src : c.sources) {
+      INFO(c.id << ": " << src.seed << src.url);
+      if (!src.seed.empty()) CHECK(src.seed.size() == 24);  // NNN_<16 hex>.txt
+      if (!src.url.empty()) CHECK(src.url.rfind("https://", 0) == 0);
+    }
 }
 
 }  // namespace

@@ -21,8 +21,11 @@
 #include <set>
 #include <sstream>
 
+#include "engine/fix_render.h"
+#include "engine/render.h"
 #include "rdptriage/triage.h"
 #include "rdptriage/world.h"
+#include "rules/model.h"
 #include "rules/templates.h"
 #include "support/bundled_triage.h"
 #include "world/nsg_evaluator.h"
@@ -169,12 +172,64 @@ const std::regex& guest_change() {
   return kRe;
 }
 
+// A step that keeps a service from starting, and the service it names.
+std::optional<std::string> disabled_service(const std::string& body) {
+  static const std::regex kDisable(
+      R"re(\\Services\\(\w+)"?\s+/v\s+Start\s+/t\s+REG_DWORD\s+/d\s+4\b|\bsc(?:\.exe)?\s+config\s+(\w+)\s+start=\s*disabled|Set-Service\s+(?:-Name\s+)?(\w+)\s+-StartupType\s+Disabled)re",
+      std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(body, m, kDisable)) return std::nullopt;
+  for (int g = 1; g <= 3; ++g)
+    if (m[g].matched) return m[g].str();
+  return std::nullopt;
+}
+
+bool restores_service(const std::string& body, const std::string& service) {
+  const std::regex restore(
+      "\\\\Services\\\\" + service +
+          R"("?\s+/v\s+Start\s+/t\s+REG_DWORD\s+/d\s+[23]\b|\bsc(?:\.exe)?\s+config\s+)" + service +
+          R"(\s+start=\s*(?:auto|demand|delayed-auto)|Set-Service\s+(?:-Name\s+)?)" + service +
+          R"(\s+-StartupType\s+(?:Automatic|Manual))",
+      std::regex::icase);
+  return std::regex_search(body, restore);
+}
+
+// No fix leaves a service it disabled disabled: a later step, run the same
+// way, starts it again, or a warning says it stays disabled.
+void check_services_restored(const std::vector<FixStep>& fix,
+                             const std::vector<std::string>& warnings) {
+  for (std::size_t i = 0; i < fix.size(); ++i) {
+    const std::string& body = fix[i].script.empty() ? fix[i].command : fix[i].script;
+    std::optional<std::string> service = disabled_service(body);
+    if (!service) continue;
+    INFO("step " << i + 1 << " disables " << *service << ": " << body);
+    bool restored = false;
+    for (std::size_t j = i + 1; j < fix.size() && !restored; ++j) {
+      const std::string& later = fix[j].script.empty() ? fix[j].command : fix[j].script;
+      restored = fix[j].runs == fix[i].runs && restores_service(later, *service);
+    }
+    for (const std::string& w : warnings)
+      restored |=
+          w.find(*service) != std::string::npos && w.find("stays disabled") != std::string::npos;
+    CHECK(restored);
+  }
+}
+
 // Every check on one rendered fix. `label` names the world for messages.
 void check_fix(const std::string& label, const std::string& cause, const std::vector<FixStep>& fix,
                const std::vector<std::string>& warnings) {
   INFO(label << " [" << cause << "]");
   std::string all_warnings;
   for (const std::string& w : warnings) all_warnings += w + "\n";
+  check_services_restored(fix, warnings);
+  for (const FixStep& s : fix)
+    if (s.alternative_to > 0) {
+      // An alternative follows the Run Command step it stands in for.
+      INFO("alternative " << s.text);
+      REQUIRE(static_cast<std::size_t>(s.alternative_to) <= fix.size());
+      CHECK(fix[static_cast<std::size_t>(s.alternative_to) - 1].runs == "run_command");
+      CHECK(s.runs == "serial_console");
+    }
   for (std::size_t i = 0; i < fix.size(); ++i) {
     const FixStep& s = fix[i];
     if (s.command.empty()) continue;
@@ -217,10 +272,33 @@ void check_fix(const std::string& label, const std::string& cause, const std::ve
   }
 }
 
-void check_report(const std::string& label, const Report& r) {
-  if (r.status == Verdict::kConfirmed) check_fix(label, r.cause, r.fix, r.warnings);
-  for (const Candidate& c : r.candidates)
-    if (c.confirmed) check_fix(label + " (candidate)", c.cause, c.fix.steps, c.fix.warnings);
+// Every fix a report carries, and the fix of every cause it could not
+// settle as a host would render it (Triage::render_fix with the report's
+// evidence). Returns how many fixes were checked.
+int check_report(const std::string& label, const Report& r, const Context& context) {
+  int checked = 0;
+  if (r.status == Verdict::kConfirmed) {
+    check_fix(label, r.cause, r.fix, r.warnings);
+    ++checked;
+  }
+  for (const Candidate& c : r.also_confirmed) {
+    CHECK(c.confirmed);
+    CHECK_FALSE(c.fix.steps.empty());
+    check_fix(label + " (also confirmed)", c.cause, c.fix.steps, c.fix.warnings);
+    ++checked;
+  }
+  for (const std::vector<Candidate>* list : {&r.candidates, &r.not_excluded})
+    for (const Candidate& c : *list) {
+      if (!c.fix.steps.empty()) {
+        check_fix(label + " (candidate)", c.cause, c.fix.steps, c.fix.warnings);
+        ++checked;
+      }
+      auto fix = triage().render_fix(c.cause, context, r.evidence);
+      REQUIRE(fix.ok());
+      check_fix(label + " (rendered for " + c.cause + ")", c.cause, fix->steps, fix->warnings);
+      ++checked;
+    }
+  return checked;
 }
 
 std::vector<fs::path> bundled_worlds() {
@@ -232,15 +310,19 @@ std::vector<fs::path> bundled_worlds() {
 }
 
 TEST_CASE("every bundled world's fix is safe to paste") {
-  int fixes = 0;
+  int fixes = 0, also = 0, shadowed = 0;
   for (const fs::path& p : bundled_worlds()) {
     auto w = World::load_file(p);
     REQUIRE(w.ok());
     Report r = diagnose(*w);
-    check_report(p.filename().string(), r);
+    check_report(p.filename().string(), r, w->context());
     fixes += r.fix.empty() ? 0 : 1;
+    also += static_cast<int>(r.also_confirmed.size());
+    shadowed += static_cast<int>(r.not_excluded.size());
   }
   CHECK(fixes >= 50);
+  CHECK(also >= 1);       // two_faults.disk_full_and_starved
+  CHECK(shadowed >= 10);  // the causes behind a user question
 }
 
 TEST_CASE("random single-fault worlds' fixes are safe to paste") {
@@ -252,7 +334,7 @@ TEST_CASE("random single-fault worlds' fixes are safe to paste") {
     REQUIRE(w.ok());
     Report r = diagnose(*w);
     REQUIRE(r.cause == f->cause);
-    check_report("random " + std::to_string(i) + ": " + json, r);
+    check_report("random " + std::to_string(i) + ": " + json, r, w->context());
   }
 }
 
@@ -431,6 +513,252 @@ TEST_CASE("a missing value stops the whole command before az runs") {
   StubAz::Run run = stub().run(create.command);
   CHECK_FALSE(run.az_ran);
   CHECK(run.status != 0);
+}
+
+// --- probe tests shown as the next test ---------------------------------------
+
+// Every context key with a valid value (a resource group with parentheses,
+// which must be quoted), and nothing at all.
+const Context kFullContext = {
+    {"subscription", "0b1f6471-1bf0-4dda-aec3-cb9272f09590"},
+    {"resource_group", "rg(1)"},
+    {"vm", "vm1"},
+    {"nic", "vm1VMNic"},
+    {"nsg", "vm1NSG"},
+    {"port", "3389"},
+    {"source_prefix", "203.0.113.10/32"},
+    {"client_ip", "203.0.113.10"},
+    {"private_ip", "10.0.0.4"},
+    {"public_ip", "52.160.10.20"},
+    {"username", "azureadmin"},
+    {"location", "westeurope"},
+    {"computer_name", "VM1"},
+    {"source_vm", "jump01"},
+    {"new_vm_size", "Standard_D4s_v5"},
+    {"new_os_disk_size_gb", "256"},
+    {"domain_admin", "CONTOSO\\admin"},
+};
+
+TEST_CASE("every probe's test, shown as the next test, runs in bash as printed") {
+  const internal::CompiledRules& rules = *triage().rules().compiled();
+  int bash_tests = 0;
+  for (const Context& ctx : {kFullContext, Context{}}) {
+    for (const internal::Probe& probe : rules.probes) {
+      const std::string test = internal::render_probe_test(probe, ctx);
+      INFO(probe.info.id << " (" << ctx.size() << " context keys): " << test);
+      // A bash command: az, a loop around az, or a Run Command script.
+      const bool bash = test.rfind("az ", 0) == 0 || test.rfind("for ", 0) == 0;
+      if (!probe.info.script.empty()) CHECK(bash);
+      if (!bash) continue;
+      ++bash_tests;
+      CHECK(stub().parses(test));
+      CHECK(double_quote_expansions(test).empty());
+      if (probe.info.script.empty()) continue;
+      // The script reaches Run Command as the rule wrote it, its values filled.
+      StubAz::Run run = stub().run(test);
+      if (ctx.empty()) {
+        CHECK_FALSE(run.az_ran);  // no resource group: bash stops first
+        continue;
+      }
+      REQUIRE(run.az_ran);
+      CHECK(arg_after(run.argv, "--scripts") ==
+            internal::render_template(probe.info.script, "powershell", ctx));
+    }
+  }
+  CHECK(bash_tests >= 2 * 60);
+}
+
+// --- the host's channel policy ----------------------------------------------
+
+void check_policy_fix(const std::string& label, const RenderedFix& fix, bool run_command,
+                      bool serial_console) {
+  INFO(label);
+  check_fix(label, "", fix.steps, fix.warnings);
+  for (const FixStep& s : fix.steps) {
+    INFO(s.text);
+    if (!run_command) CHECK(s.runs != "run_command");
+    if (!serial_console) CHECK(s.runs != "serial_console");
+    if (!run_command || !serial_console) CHECK(s.alternative_to == 0);
+    if (s.where.find("channel policy") != std::string::npos) {
+      // Moved off the channel the policy forbids: the rule's command itself.
+      CHECK_FALSE(s.command.empty());
+      CHECK(s.script.empty());
+    }
+  }
+}
+
+TEST_CASE("a fix never tells the admin to use a channel the host's policy disables") {
+  const std::vector<std::pair<std::vector<Channel>, std::string>> policies = {
+      {{Channel::kRunCommand}, "no Run Command"},
+      {{Channel::kSerialConsole}, "no serial console"},
+      {{Channel::kRunCommand, Channel::kSerialConsole}, "neither"}};
+  int moved = 0;
+  for (const CauseInfo& c : triage().rules().causes()) {
+    for (const auto& [off, name] : policies) {
+      const bool rc = std::find(off.begin(), off.end(), Channel::kRunCommand) == off.end();
+      const bool serial = std::find(off.begin(), off.end(), Channel::kSerialConsole) == off.end();
+      auto fix = triage().render_fix(c.id, {{"resource_group", "rg1"}, {"vm", "vm1"}}, {}, off);
+      REQUIRE(fix.ok());
+      check_policy_fix(c.id + " with " + name, *fix, rc, serial);
+      for (const FixStep& s : fix->steps)
+        moved += s.where.find("channel policy") != std::string::npos;
+      // Nothing the rule does is lost: each Run Command step is still there,
+      // as itself, as its alternative or moved to the console allowed.
+      std::size_t declared_rc = 0, rendered_guest = 0;
+      for (std::size_t i = 0; i < c.fix.size(); ++i) declared_rc += c.fix[i].runs == "run_command";
+      for (const FixStep& s : fix->steps)
+        rendered_guest +=
+            s.runs == "run_command" || s.runs == "serial_console" || s.runs == "vm_console";
+      CHECK(rendered_guest >= declared_rc);
+    }
+  }
+  CHECK(moved >= 30);
+}
+
+TEST_CASE("with Run Command disabled, a Run Command step gives way to its alternative") {
+  auto off = triage().render_fix("auth.fips_enforced", {{"resource_group", "rg1"}, {"vm", "vm1"}},
+                                 {}, {Channel::kRunCommand});
+  REQUIRE(off.ok());
+  // gpsvc off, FIPS off, MinEncryptionLevel, restart, gpsvc back on: the
+  // declared alternatives in their steps' places, saying what the step does.
+  REQUIRE(off->steps.size() == 5);
+  CHECK(off->steps[0].runs == "serial_console");
+  CHECK(off->steps[0].shell == "cmd");
+  CHECK(off->steps[0].conditional);  // the VM may not be in a domain
+  CHECK_THAT(off->steps[0].text, Catch::StartsWith("The VM is domain-joined"));
+  CHECK(off->steps[3].runs == "admin_shell");
+  CHECK(off->steps[4].runs == "serial_console");
+  CHECK_THAT(off->steps[4].command, Catch::Contains("gpsvc\" /v Start /t REG_DWORD /d 2"));
+  // A Run Command step without a declared alternative runs its script at
+  // the serial console, in PowerShell, and says why.
+  auto rc = triage().render_fix("guest.session_limit", {{"resource_group", "rg1"}, {"vm", "vm1"}},
+                                {}, {Channel::kRunCommand});
+  REQUIRE(rc.ok());
+  REQUIRE(rc->steps.size() == 2);
+  CHECK(rc->steps[0].runs == "serial_console");
+  CHECK(rc->steps[0].shell == "powershell");
+  CHECK(rc->steps[0].command == "quser");
+  CHECK_THAT(rc->steps[0].where, Catch::Contains("channel policy disables Run Command"));
+  // With both disabled it says so, and where else to run it.
+  auto both = triage().render_fix("guest.session_limit", {{"resource_group", "rg1"}, {"vm", "vm1"}},
+                                  {}, {Channel::kRunCommand, Channel::kSerialConsole});
+  REQUIRE(both.ok());
+  CHECK(both->steps[0].runs == "vm_console");
+  CHECK_THAT(both->steps[0].where,
+             Catch::Contains("disables both Run Command and the serial console"));
+  // Without a policy the alternative stands beside its step.
+  auto all =
+      triage().render_fix("auth.fips_enforced", {{"resource_group", "rg1"}, {"vm", "vm1"}}, {});
+  REQUIRE(all.ok());
+  REQUIRE(all->steps.size() == 9);
+  CHECK(all->steps[1].alternative_to == 1);
+  CHECK(all->steps[8].alternative_to == 8);
+}
+
+TEST_CASE("an evaluation under a channel policy renders its fix for that policy") {
+  auto w = World::load_file(kSource + "/examples/worlds/auth.fips_enforced_by_domain.json");
+  REQUIRE(w.ok());
+  EvaluateRequest req;
+  req.symptom = w->symptom();
+  req.context = w->context();
+  req.adapters.push_back(w->adapter());
+  req.options.disabled_channels = {Channel::kRunCommand};
+  auto r = triage().evaluate(req);
+  REQUIRE(r.ok());
+  REQUIRE(r->status == Verdict::kConfirmed);
+  REQUIRE(r->cause == "auth.fips_enforced");
+  check_policy_fix("fips, no Run Command", RenderedFix{r->fix, r->warnings, r->missing}, false,
+                   true);
+  // The Group Policy client goes off and comes back on at the serial console.
+  const auto gpsvc = std::count_if(r->fix.begin(), r->fix.end(), [](const FixStep& s) {
+    return s.command.find("Services\\gpsvc") != std::string::npos;
+  });
+  CHECK(gpsvc == 2);
+}
+
+// --- the audit's findings, each on the world that shows it ------------------
+
+Report diagnose_file(const std::string& name) {
+  auto w = World::load_file(kSource + "/examples/worlds/" + name);
+  REQUIRE(w.ok());
+  return diagnose(*w);
+}
+
+std::string all_commands(const Report& r) {
+  std::string out;
+  for (const FixStep& s : r.fix) out += (s.script.empty() ? s.command : s.script) + "\n";
+  return out;
+}
+
+TEST_CASE(
+    "the FIPS fix touches the Group Policy client only on a domain-joined VM, and restores it") {
+  Report workgroup = diagnose_file("auth.fips_enforced.json");
+  REQUIRE(workgroup.cause == "auth.fips_enforced");
+  CHECK(all_commands(workgroup).find("gpsvc") == std::string::npos);
+  Report domain = diagnose_file("auth.fips_enforced_by_domain.json");
+  REQUIRE(domain.cause == "auth.fips_enforced");
+  const std::string cmds = all_commands(domain);
+  CHECK(cmds.find("gpsvc\" /v Start /t REG_DWORD /d 4") != std::string::npos);
+  CHECK(cmds.find("gpsvc\" /v Start /t REG_DWORD /d 2") != std::string::npos);
+}
+
+TEST_CASE("the secure channel fix never removes a domain controller from its domain") {
+  Report member = diagnose_file("auth.secure_channel_broken.json");
+  REQUIRE(member.cause == "auth.secure_channel_broken");
+  CHECK(all_commands(member).find("netdom remove") != std::string::npos);
+  CHECK(all_commands(member).find("nltest /sc_verify") == std::string::npos);
+  Report dc = diagnose_file("auth.secure_channel_broken_on_dc.json");
+  REQUIRE(dc.cause == "auth.secure_channel_broken");
+  const std::string cmds = all_commands(dc);
+  CHECK(cmds.find("netdom") == std::string::npos);
+  CHECK(cmds.find("Test-ComputerSecureChannel") == std::string::npos);
+  CHECK(cmds.find("Reset-ComputerMachinePassword") == std::string::npos);
+  CHECK(cmds.find("nltest /sc_verify") != std::string::npos);
+}
+
+TEST_CASE("TLS 1.0 and 1.1 come back on only for a client that cannot use TLS 1.2") {
+  CHECK(all_commands(diagnose_file("auth.tls_disabled.json")).find("TLS 1.0") == std::string::npos);
+  Report legacy = diagnose_file("auth.tls_disabled_legacy_client.json");
+  REQUIRE(legacy.cause == "auth.tls_disabled");
+  CHECK(all_commands(legacy).find("TLS 1.0") != std::string::npos);
+}
+
+TEST_CASE("the return route goes into the route table's own resource group") {
+  Report r = diagnose_file("network.asymmetric_route.json");
+  REQUIRE(r.cause == "network.asymmetric_route");
+  CHECK(r.missing.empty());
+  const std::string cmds = all_commands(r);
+  CHECK(cmds.find("az network route-table route create --resource-group hub-network-rg "
+                  "--route-table-name hub-egress-routes") != std::string::npos);
+  bool warned = false;
+  for (const std::string& w : r.warnings)
+    warned |= w.find("around the appliance") != std::string::npos;
+  CHECK(warned);
+}
+
+TEST_CASE("the runaway process is stopped by the id the evidence gave") {
+  Report r = diagnose_file("seed003.runaway_process_black_screen.json");
+  REQUIRE(r.cause == "guest.resource_exhaustion");
+  CHECK(all_commands(r).find("Stop-Process -Id 4012 -Force") != std::string::npos);
+  for (const MissingValue& m : r.missing) CHECK(m.name != "pid");
+  bool warned = false;
+  for (const std::string& w : r.warnings) warned |= w.find("ends a process") != std::string::npos;
+  CHECK(warned);
+}
+
+TEST_CASE("turning NLA back on leaves disabledomaincreds alone") {
+  Report r = diagnose_file("auth.dc_unreachable.json");
+  REQUIRE(r.cause == "auth.dc_unreachable");
+  CHECK(all_commands(r).find("disabledomaincreds") == std::string::npos);
+}
+
+TEST_CASE("Entra ID role and MFA changes name the user by UPN, not the bare name typed") {
+  Report role = diagnose_file("auth.entra_login_role_missing.json");
+  REQUIRE(role.cause == "auth.entra_login_role_missing");
+  CHECK_THAT(all_commands(role), Catch::Contains("--assignee jdoe@contoso.com "));
+  Report mfa = diagnose_file("auth.entra_per_user_mfa.json");
+  REQUIRE(mfa.cause == "auth.entra_per_user_mfa");
+  CHECK_THAT(all_commands(mfa), Catch::Contains("/users/jdoe@contoso.com/authentication"));
 }
 
 }  // namespace
