@@ -1,10 +1,13 @@
-// Worlds end to end: every bundled world diagnoses to its expect, invalid
-// worlds fail with their JSON path, and random single-fault worlds are named.
+// Worlds end to end: every bundled world diagnoses to its expect, sessions
+// are charged once, invalid worlds fail with their JSON path, and random
+// single-fault worlds are named.
 #include "rdptriage/world.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 
@@ -55,6 +58,46 @@ TEST_CASE("every bundled world diagnoses to its expect") {
   }
   CHECK(count >= 50);
   CHECK(causes.size() == triage().rules().causes().size());  // one world per catalog cause
+}
+
+// One Run Command script, one serial console session, one instance-view
+// read: the first member charged pays the session, every later one only its
+// own (marginal) cost, which is less than the session's.
+TEST_CASE("no bundled world charges a session member more than its marginal cost after the first") {
+  const RuleSet& rules = triage().rules();
+  auto session = [&](const std::string& id) -> const SessionInfo& {
+    for (const SessionInfo& s : rules.sessions())
+      if (s.id == id) return s;
+    FAIL("no session " << id);
+    throw;  // unreachable
+  };
+  int later_members = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kSource + "/examples/worlds")) {
+    if (entry.path().extension() != ".json") continue;
+    auto w = World::load_file(entry.path());
+    REQUIRE(w.ok());
+    Report r = diagnose(*w);
+    INFO(entry.path().filename().string() << "\n" << trail(r));
+    std::set<std::string> opened;
+    double total = 0;
+    for (const Evidence& e : r.evidence) {
+      total += e.cost_s;
+      if (e.session.empty() || e.cost_s == 0) continue;
+      const ProbeInfo* probe = rules.find_probe(e.probe);
+      REQUIRE(probe != nullptr);
+      const SessionInfo& s = session(e.session);
+      INFO(e.probe << " in " << e.session << " charged " << e.cost_s);
+      CHECK(probe->cost_s < s.cost_s);
+      if (opened.insert(e.session).second) {
+        CHECK(e.cost_s == Approx(s.cost_s + probe->cost_s));
+      } else {
+        ++later_members;
+        CHECK(e.cost_s == Approx(probe->cost_s));
+      }
+    }
+    CHECK(r.cost_s == Approx(total));
+  }
+  CHECK(later_members > 50);  // the check saw sessions reused, not only opened
 }
 
 TEST_CASE("a healthy world is healthy and invents nothing") {
