@@ -1,6 +1,6 @@
 // Worlds end to end: every bundled world diagnoses to its expect, sessions
-// are charged once, invalid worlds fail with their JSON path, and random
-// single-fault worlds are named.
+// are charged once, the logon gate, invalid worlds fail with their JSON
+// path, and random single-fault worlds are named.
 #include "rdptriage/world.h"
 
 #include <algorithm>
@@ -98,6 +98,65 @@ TEST_CASE("no bundled world charges a session member more than its marginal cost
     CHECK(r.cost_s == Approx(total));
   }
   CHECK(later_members > 50);  // the check saw sessions reused, not only opened
+}
+
+// The logon gate as the world's Security log shows it: a session-stage
+// failure after this account's logon clears every logon cause; a logon that
+// fails leaves a 4625 and clears nothing; a failure before the logon leaves
+// no event for the account.
+TEST_CASE("the account's own successful logon clears the logon stage, nothing else") {
+  auto with_symptom_unknown = [](const World& w) {
+    EvaluateRequest req;
+    req.symptom = "unknown";
+    req.context = w.context();
+    req.adapters.push_back(w.adapter());
+    StatusOr<Report> r = triage().evaluate(req);
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  };
+  auto last_logon = [](const World& w) {
+    ProbeRequest req;
+    req.probe_id = "guest.rdp_account_last_logon";
+    ProbeResult r = w.adapter()->run(req);
+    return r.has_value() ? to_string(r.value) : r.reason;
+  };
+  auto load = [](const std::string& name) {
+    auto w = World::load_file(kSource + "/examples/worlds/" + name);
+    REQUIRE(w.ok());
+    return std::move(w).value();
+  };
+  // Signed in, then the shell found no disk space.
+  World disk = load("guest.disk_full.json");
+  CHECK(last_logon(disk) == "signed_in");
+  Report r = with_symptom_unknown(disk);
+  INFO(trail(r));
+  CHECK(r.cause == "guest.disk_full");
+  bool gate = false;
+  std::set<std::string> ruled_out;
+  for (const Evidence& e : r.evidence) {
+    if (std::find(e.gates.begin(), e.gates.end(), "account_signed_in") != e.gates.end()) {
+      gate = true;
+      ruled_out.insert(e.ruled_out.begin(), e.ruled_out.end());
+    }
+  }
+  CHECK(gate);
+  for (const char* logon : {"auth.wrong_password", "auth.password_expired", "auth.no_rdp_rights"})
+    CHECK(ruled_out.count(logon) == 1);
+  for (const std::string& c : ruled_out)
+    CHECK(triage().rules().find_cause(c)->stage == Stage::kLogon);
+
+  // The account's logon fails: the latest event is a failure.
+  World wrong = load("auth.wrong_password.json");
+  CHECK(last_logon(wrong) == "failed");
+  Report w = with_symptom_unknown(wrong);
+  INFO(trail(w));
+  CHECK(w.cause == "auth.wrong_password");
+  for (const Evidence& e : w.evidence)
+    CHECK(e.gates != std::vector<std::string>{"account_signed_in"});
+  // NLA lets an unlicensed host's client in before it is turned away.
+  CHECK(last_logon(load("service.license_expired.json")) == "authenticated");
+  // CredSSP fails before any logon: no event names the account.
+  CHECK(last_logon(load("auth.credssp_mismatch.json")) == "none");
 }
 
 TEST_CASE("a healthy world is healthy and invents nothing") {
