@@ -191,9 +191,9 @@ std::vector<ProbeScore> rank_probes(const std::vector<WorkItem>& items, const Co
     // in another order).
     const double scale = std::max(a.score, b.score);
     if (std::abs(a.score - b.score) > scale * 1e-6) return a.score > b.score;
+    if (a.earliest != b.earliest) return a.earliest < b.earliest;
     const double ca = costing.charge(a.probe), cb = costing.charge(b.probe);
     if (ca != cb) return ca < cb;
-    if (a.earliest != b.earliest) return a.earliest < b.earliest;
     return a.probe < b.probe;
   });
   return ranked;

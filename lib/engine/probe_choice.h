@@ -12,8 +12,8 @@
 // chosen bundle it belongs to. Exclusions count only when their bundle
 // costs at most the exclusion budget: the stopping rule never waits for
 // the others. Once a candidate is confirmed, only the exclusion of earlier
-// candidates within the budget is left. Ties go to the cheaper probe, then
-// to the one serving the earliest candidate on the path.
+// candidates within the budget is left. Ties go to the probe serving the
+// earliest candidate on the path, then to the cheaper one.
 #ifndef RDPTRIAGE_LIB_ENGINE_PROBE_CHOICE_H_
 #define RDPTRIAGE_LIB_ENGINE_PROBE_CHOICE_H_
 
