@@ -194,17 +194,30 @@ TEST_CASE("stopping rule: earlier candidates are excluded within the budget, lis
 
 TEST_CASE("stopping rule: of two confirmed causes the earlier is named, the other listed") {
   Triage triage = make_triage();
-  Report r = evaluate(triage, {{"p.answered", V(false)},
-                               {"p.client", V(false)},
-                               {"p.platform", V(false)},
-                               {"p.network", V(true)},
-                               {"p.listener", V(false)},
-                               {"p.logon", V(false)},
-                               {"p.session", V(true)}});
+  const std::map<std::string, ProbeResult> answers = {
+      {"p.answered", V(false)}, {"p.client", V(false)},   {"p.platform", V(false)},
+      {"p.network", V(true)},   {"p.listener", V(false)}, {"p.logon", V(false)},
+      {"p.session", V(true)}};
+  // The session cause's probe made nearly free: it is asked first and
+  // confirms; excluding the earlier network cause (20 s, within the budget)
+  // then confirms that one too.
+  EvaluateOptions o;
+  o.cost_overrides["p.session"] = 0.01;
+  Report r = evaluate(triage, answers, o);
+  REQUIRE_FALSE(r.evidence.empty());
+  CHECK(r.evidence.front().probe == "p.session");
   CHECK(r.cause == "network.path");
-  // The session cause is after the named one: whether it was asked depends
-  // on the order, but if it was confirmed it is listed.
-  for (const Candidate& c : r.also_confirmed) CHECK(c.cause == "guest.session");
+  REQUIRE(r.also_confirmed.size() == 1);
+  CHECK(r.also_confirmed.front().cause == "guest.session");
+  CHECK(r.also_confirmed.front().confirmed);
+  CHECK(r.not_excluded.empty());
+  // At the default costs the network probe (20 s) confirms first; nothing
+  // after the named cause is then worth asking, and nothing is listed that
+  // the evidence did not confirm.
+  Report plain = evaluate(triage, answers);
+  CHECK(plain.cause == "network.path");
+  CHECK(find(plain, "p.session") == nullptr);
+  CHECK(plain.also_confirmed.empty());
 }
 
 TEST_CASE("a disabled channel is never asked nor suggested, its fallback is used, and named") {

@@ -1,6 +1,6 @@
 // Worlds end to end: every bundled world diagnoses to its expect, sessions
-// are charged once, the logon gate, invalid worlds fail with their JSON
-// path, and random single-fault worlds are named.
+// are charged once, two-fault worlds and the logon gate, invalid worlds fail
+// with their JSON path, and random single-fault worlds are named.
 #include "rdptriage/world.h"
 
 #include <algorithm>
@@ -98,6 +98,49 @@ TEST_CASE("no bundled world charges a session member more than its marginal cost
     CHECK(r.cost_s == Approx(total));
   }
   CHECK(later_members > 50);  // the check saw sessions reused, not only opened
+}
+
+// Two faults: the earlier on the path is named; the other is listed when the
+// evidence confirmed it, never dropped. The diagnosis stops at the first
+// (the issue's stopping rule), so a second fault behind another channel (a
+// Run Command read after an NSG deny, anything behind a deallocated VM) is
+// not looked for.
+TEST_CASE("two-fault worlds name the earlier fault and list the other when it was seen") {
+  const std::map<std::string, std::pair<std::string, std::string>> worlds = {
+      {"two_faults.credssp_and_expired.json", {"auth.credssp_mismatch", "auth.password_expired"}},
+      {"two_faults.deallocated_and_nsg.json",
+       {"boundary.vm_not_running", "network.nsg_denies_rdp"}},
+      {"two_faults.disk_full_and_starved.json", {"guest.disk_full", "guest.resource_exhaustion"}},
+      {"two_faults.nsg_and_termservice.json",
+       {"network.nsg_denies_rdp", "service.termservice_down"}}};
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kSource + "/examples/worlds"))
+    files += entry.path().filename().string().rfind("two_faults.", 0) == 0;
+  CHECK(files == static_cast<int>(worlds.size()));  // a new two-fault world needs its line here
+  for (const auto& [file, faults] : worlds) {
+    auto w = World::load_file(kSource + "/examples/worlds/" + file);
+    REQUIRE(w.ok());
+    Report r = diagnose(*w);
+    INFO(file << "\n" << trail(r));
+    CHECK(r.cause == faults.first);
+    bool seen = false;
+    for (const Evidence& e : r.evidence)
+      seen |= std::find(e.confirmed.begin(), e.confirmed.end(), faults.second) != e.confirmed.end();
+    bool listed = false;
+    for (const Candidate& c : r.also_confirmed) {
+      CHECK(c.confirmed);
+      CHECK_FALSE(c.fix.steps.empty());
+      listed |= c.cause == faults.second;
+    }
+    CHECK(listed == seen);
+    if (file == "two_faults.disk_full_and_starved.json") {
+      // The memory metrics (5 s) come before the disk (a Run Command read):
+      // both are confirmed, the disk is earlier on the path.
+      CHECK(listed);
+      REQUIRE(r.also_confirmed.size() == 1);
+      CHECK(r.also_confirmed.front().cause == "guest.resource_exhaustion");
+    }
+  }
 }
 
 // The logon gate as the world's Security log shows it: a session-stage
