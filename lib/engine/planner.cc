@@ -118,28 +118,6 @@ class Planner {
         for (int p : choose_next(state_, costing_, choice, in_flight, slots))
           flying.emplace_back(runner_.start(&rules_.probes[static_cast<std::size_t>(p)]), p);
       }
-      // A read started alongside others may have become moot (an answer
-      // confirmed or ruled out what it was for): stop waiting for it. It
-      // is not charged: it delayed nothing. A question put to a person is
-      // waited for.
-      if (!flying.empty()) {
-        const std::vector<ProbeScore> ranked =
-            rank_probes(work_items(state_, costing_, choice), costing_);
-        for (auto it = flying.begin(); it != flying.end();) {
-          const Probe& probe = rules_.probes[static_cast<std::size_t>(it->second)];
-          const bool wanted = probe.info.channel == Channel::kUser ||
-                              std::any_of(ranked.begin(), ranked.end(), [&](const ProbeScore& s) {
-                                return s.probe == it->second;
-                              });
-          if (wanted || !stop.empty()) {
-            ++it;
-            continue;
-          }
-          runner_.abandon(it->first);
-          ++abandoned_;
-          it = flying.erase(it);
-        }
-      }
       if (flying.empty()) {
         if (abandoned_ > 0)
           report_.notes.push_back(std::to_string(abandoned_) +
@@ -161,6 +139,29 @@ class Planner {
         flying.erase(it);
         record(probe, std::move(run));
       }
+      if (width > 1 && !flying.empty() && runner_.stop_reason().empty()) drop_moot(choice, &flying);
+    }
+  }
+
+  // A read started alongside others may have become moot once an answer
+  // came in (it confirmed or ruled out what the read was for): it is told
+  // to stop and not waited for, and not charged, for it delayed nothing.
+  // A question put to a person is waited for.
+  void drop_moot(const ChoiceOptions& choice, std::vector<std::pair<std::size_t, int>>* flying) {
+    const std::vector<ProbeScore> ranked =
+        rank_probes(work_items(state_, costing_, choice), costing_);
+    for (auto it = flying->begin(); it != flying->end();) {
+      const Probe& probe = rules_.probes[static_cast<std::size_t>(it->second)];
+      const bool wanted = probe.info.channel == Channel::kUser ||
+                          std::any_of(ranked.begin(), ranked.end(),
+                                      [&](const ProbeScore& s) { return s.probe == it->second; });
+      if (wanted) {
+        ++it;
+        continue;
+      }
+      runner_.abandon(it->first);
+      ++abandoned_;
+      it = flying->erase(it);
     }
   }
 
