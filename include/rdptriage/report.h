@@ -124,8 +124,11 @@ struct Candidate {
 
 // What one answer to the next test would mean.
 struct AnswerMeaning {
-  std::string answer;   // "stopped", "true", "below 256", ...
-  std::string meaning;  // "confirms service.termservice_down", "rules out ...", "no change"
+  std::string answer;  // "stopped", "true", "below 256", ...
+  // What it would change: "confirms service.termservice_down", "passes the
+  // gate ...; rules out ...; clears the network layer", "the gate ... can
+  // no longer pass", or what it decides with which other probes.
+  std::string meaning;
 };
 
 // The planner's pick of the one test to run next, with why.
@@ -157,8 +160,9 @@ struct Report {
 
   Verdict status = Verdict::kInconclusive;
   // Confirmed: the cause's layer. Inconclusive: the layer every remaining
-  // candidate shares, or empty ("unknown") when the evidence does not
-  // localize it.
+  // candidate shares; else the layer the symptom points to
+  // (SymptomInfo::layer) while one of its candidates is still open; else
+  // empty ("unknown"). Never the top candidate's layer.
   std::optional<Layer> layer;
   std::string cause;                // catalog id; empty unless confirmed
   std::string title;                // the cause in one line (or a summary when not confirmed)

@@ -58,9 +58,12 @@ struct EvaluateOptions {
   std::chrono::milliseconds evaluation_deadline{std::chrono::minutes(10)};
   // At most this many probes per evaluation (then: concluded as is).
   std::size_t max_probes = 256;
-  // Probes on different channels that are worth asking whatever the others
-  // answer are asked at once, at most this many (1: one after another).
-  // Only adapters whose may_block() is true run concurrently. Must be > 0.
+  // At most this many probes in flight at once (1: one after another): the
+  // best pick, and reads on other channels still worth asking whatever the
+  // ones in flight answer (never a question to the user). A read that
+  // becomes moot is told to stop (ProbeRequest::cancelled), not waited
+  // for and not charged. Only adapters whose may_block() is true run
+  // concurrently. Must be > 0.
   std::size_t max_parallel_probes = 4;
   // Stopping rule. Once a cause is confirmed, each candidate earlier on the
   // path is still excluded if the probes that would exclude it cost at most

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace rdptriage::internal {
 namespace {
@@ -91,19 +94,132 @@ std::vector<TrialAnswer> representative_answers(const DiagnosisState& state, int
 
 namespace {
 
-std::string meaning_of(const std::vector<std::string>& confirmed,
-                       const std::vector<std::string>& ruled_out) {
-  auto list = [](const std::vector<std::string>& ids) {
-    std::string out;
-    for (std::size_t i = 0; i < ids.size() && i < 4; ++i) out += (i ? ", " : "") + ids[i];
-    if (ids.size() > 4) out += " and " + std::to_string(ids.size() - 4) + " more";
-    return out;
-  };
+std::string list_of(const std::vector<std::string>& ids, std::size_t max = 4) {
   std::string out;
-  if (!confirmed.empty()) out = "confirms " + list(confirmed);
-  if (!ruled_out.empty())
-    out += (out.empty() ? "" : "; ") + std::string("rules out ") + list(ruled_out);
-  return out.empty() ? "no change on its own" : out;
+  for (std::size_t i = 0; i < ids.size() && i < max; ++i)
+    out += (i == 0 ? "" : i + 1 == ids.size() ? " and " : ", ") + ids[i];
+  if (ids.size() > max) out += " and " + std::to_string(ids.size() - max) + " more";
+  return out;
+}
+
+// Whether a condition reads `probe` (directly or through a fallback chain).
+bool reads(const CompiledRules& rules, const Condition& c, int probe) {
+  if (c.kind != Condition::Kind::kCompare) {
+    return std::any_of(c.children.begin(), c.children.end(),
+                       [&](const Condition& child) { return reads(rules, child, probe); });
+  }
+  if (stands_for(rules, c.probe, probe)) return true;
+  return std::any_of(c.operands.begin(), c.operands.end(), [&](const Operand& o) {
+    return o.is_probe && stands_for(rules, o.probe, probe);
+  });
+}
+
+// The layer every open candidate shares, if they share one.
+std::optional<Layer> shared_layer(const DiagnosisState& state, const std::vector<CauseStatus>& st) {
+  std::optional<Layer> layer;
+  for (std::size_t i = 0; i < state.size(); ++i) {
+    if (st[i] != CauseStatus::kUnknown) continue;
+    if (layer && *layer != state.cause(i).info.layer) return std::nullopt;
+    layer = state.cause(i).info.layer;
+  }
+  return layer;
+}
+
+// What one answer would change, in words: the causes it confirms and rules
+// out, the layers it clears, the gates it passes or closes, the layer it
+// leaves; when it changes none of these on its own, what it decides
+// together with which other probes.
+std::string meaning_of(const DiagnosisState& state, int probe, const ProbeAnswers& scratch) {
+  const CompiledRules& rules = state.rules();
+  std::vector<CauseStatus> now(state.size()), then(state.size());
+  std::vector<std::string> confirmed, ruled_out;
+  for (std::size_t i = 0; i < state.size(); ++i) {
+    now[i] = state.status(i);
+    then[i] = now[i] == CauseStatus::kUnknown ? state.status_under(i, scratch) : now[i];
+    if (now[i] != CauseStatus::kUnknown) continue;
+    if (then[i] == CauseStatus::kConfirmed) confirmed.push_back(state.cause(i).info.id);
+    if (then[i] == CauseStatus::kRuledOut) ruled_out.push_back(state.cause(i).info.id);
+  }
+  // Layers whose every open candidate it rules out.
+  std::vector<std::string> cleared;
+  for (Layer layer :
+       {Layer::kNetwork, Layer::kBoundary, Layer::kService, Layer::kAuth, Layer::kGuest}) {
+    bool any = false, all = true;
+    for (std::size_t i = 0; i < state.size(); ++i) {
+      if (now[i] != CauseStatus::kUnknown || state.cause(i).info.layer != layer) continue;
+      any = true;
+      all = all && then[i] == CauseStatus::kRuledOut;
+    }
+    if (any && all) cleared.push_back(std::string(layer_name(layer)));
+  }
+  // Gates it completes, and gates that could clear an open candidate and
+  // can no longer pass.
+  std::vector<std::string> passes, closes;
+  for (std::size_t g = 0; g < rules.gates.size(); ++g) {
+    const Gate& gate = rules.gates[g];
+    if (state.gate_holds(static_cast<int>(g)) || !reads(rules, gate.when, probe)) continue;
+    const Truth before = evaluate(gate.when, state.answers());
+    const Truth after = evaluate(gate.when, scratch);
+    if (after == Truth::kTrue) passes.push_back(gate.info.id);
+    if (before == Truth::kUnknown && after == Truth::kFalse) {
+      bool useful = false;
+      for (std::size_t i = 0; i < state.size() && !useful; ++i)
+        useful = now[i] == CauseStatus::kUnknown && state.covers(static_cast<int>(g), i);
+      if (useful) closes.push_back(gate.info.id);
+    }
+  }
+  std::vector<std::string> parts;
+  if (!confirmed.empty()) parts.push_back("confirms " + list_of(confirmed));
+  if (!passes.empty())
+    parts.push_back("passes the gate" + std::string(passes.size() > 1 ? "s " : " ") +
+                    list_of(passes));
+  if (!ruled_out.empty()) parts.push_back("rules out " + list_of(ruled_out));
+  if (!cleared.empty())
+    parts.push_back("clears the " + list_of(cleared) + (cleared.size() > 1 ? " layers" : " layer"));
+  if (!closes.empty())
+    parts.push_back("the gate" + std::string(closes.size() > 1 ? "s " : " ") + list_of(closes) +
+                    (closes.size() > 1 ? " can no longer pass" : " can no longer pass"));
+  const std::optional<Layer> layer_now = shared_layer(state, now);
+  const std::optional<Layer> layer_then = shared_layer(state, then);
+  if (layer_then && layer_then != layer_now &&
+      std::any_of(then.begin(), then.end(),
+                  [](CauseStatus s) { return s == CauseStatus::kUnknown; }))
+    parts.push_back("leaves only " + std::string(layer_name(*layer_then)) + " causes open");
+  if (!parts.empty()) {
+    std::string out;
+    for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+    return out;
+  }
+  // Nothing on its own: what it decides with the probes still missing.
+  std::vector<std::string> decides;
+  std::set<int> with;
+  for (std::size_t i = 0; i < state.size(); ++i) {
+    if (now[i] != CauseStatus::kUnknown) continue;
+    const Cause& c = state.cause(i);
+    const bool uses =
+        reads(rules, c.confirm, probe) || (c.rule_out && reads(rules, *c.rule_out, probe));
+    if (!uses) continue;
+    std::set<int> needed;
+    cause_needed_probes(c, scratch, true, &needed);
+    if (needed.empty()) continue;
+    decides.push_back(c.info.id);
+    with.insert(needed.begin(), needed.end());
+  }
+  for (std::size_t g = 0; g < rules.gates.size(); ++g) {
+    const Gate& gate = rules.gates[g];
+    if (state.gate_holds(static_cast<int>(g)) || !reads(rules, gate.when, probe)) continue;
+    std::set<int> needed;
+    needed_probes(gate.when, scratch, true, &needed);
+    if (needed.empty()) continue;
+    decides.push_back("the gate " + gate.info.id);
+    with.insert(needed.begin(), needed.end());
+  }
+  with.erase(probe);
+  if (decides.empty() || with.empty())
+    return "changes nothing: no open cause or gate depends on it";
+  std::vector<std::string> others;
+  for (int p : with) others.push_back(rules.probes[static_cast<std::size_t>(p)].info.id);
+  return "settles nothing alone; with " + list_of(others, 3) + " it decides " + list_of(decides, 3);
 }
 
 }  // namespace
@@ -113,14 +229,7 @@ std::vector<AnswerMeaning> answer_meanings(const DiagnosisState& state, int prob
   for (const TrialAnswer& t : representative_answers(state, probe)) {
     ProbeAnswers scratch = state.answers();
     scratch.set_answer(probe, t.value);
-    std::vector<std::string> confirmed, ruled_out;
-    for (std::size_t i = 0; i < state.size(); ++i) {
-      if (state.status(i) != CauseStatus::kUnknown) continue;
-      CauseStatus s = state.status_under(i, scratch);
-      if (s == CauseStatus::kConfirmed) confirmed.push_back(state.cause(i).info.id);
-      if (s == CauseStatus::kRuledOut) ruled_out.push_back(state.cause(i).info.id);
-    }
-    std::string meaning = meaning_of(confirmed, ruled_out);
+    std::string meaning = meaning_of(state, probe, scratch);
     auto same = std::find_if(out.begin(), out.end(),
                              [&](const AnswerMeaning& m) { return m.meaning == meaning; });
     if (same != out.end())

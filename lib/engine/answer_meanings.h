@@ -22,9 +22,12 @@ struct TrialAnswer {
 };
 std::vector<TrialAnswer> representative_answers(const DiagnosisState& state, int probe);
 
-// At most a handful of answers, each with its meaning ("confirms X",
-// "rules out A, B and 3 more", "no change"); answers with the same meaning
-// are merged.
+// At most a handful of answers, each with what it would change: the causes
+// it confirms and rules out, the layers it clears, the gates it passes or
+// closes, the layer it leaves open ("passes the gate tls_completed; rules
+// out service.listener_certificate and auth.tls_disabled"); an answer that
+// changes none of these on its own says which other probes it decides what
+// with. Answers with the same meaning are merged.
 std::vector<AnswerMeaning> answer_meanings(const DiagnosisState& state, int probe);
 
 }  // namespace rdptriage::internal

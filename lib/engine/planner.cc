@@ -97,30 +97,71 @@ class Planner {
     return false;
   }
 
+  // Asks the best probe; with blocking adapters, also starts, on other
+  // channels, the reads worth asking whatever the ones in flight answer
+  // (choose_next), plans again as each answer comes in, and stops waiting
+  // for reads that became moot.
   void probe_loop() {
     ChoiceOptions choice;
     choice.exclusion_budget_s = options_.exclusion_budget_s;
+    const std::size_t width = runner_.any_blocking() ? options_.max_parallel_probes : 1;
+    std::vector<std::pair<std::size_t, int>> flying;  // ticket, probe
+    bool capped = false;
     while (true) {
-      if (std::string stop = runner_.stop_reason(); !stop.empty()) {
-        report_.notes.push_back("stopped early: " + stop + "; the report says what is known");
+      const std::string stop = runner_.stop_reason();
+      const std::size_t used = report_.evidence.size() + flying.size();
+      capped = capped || used >= options_.max_probes;
+      if (stop.empty() && !capped && flying.size() < width) {
+        std::vector<int> in_flight;
+        for (const auto& f : flying) in_flight.push_back(f.second);
+        const std::size_t slots = std::min(width - flying.size(), options_.max_probes - used);
+        for (int p : choose_next(state_, costing_, choice, in_flight, slots))
+          flying.emplace_back(runner_.start(&rules_.probes[static_cast<std::size_t>(p)]), p);
+      }
+      if (flying.empty()) {
+        if (abandoned_ > 0)
+          report_.notes.push_back(std::to_string(abandoned_) +
+                                  (abandoned_ == 1 ? " read" : " reads") +
+                                  " started alongside others became moot and " +
+                                  (abandoned_ == 1 ? "was" : "were") + " abandoned (not charged)");
+        if (!stop.empty())
+          report_.notes.push_back("stopped early: " + stop + "; the report says what is known");
+        else if (capped)
+          report_.notes.push_back("stopped after max_probes (" +
+                                  std::to_string(options_.max_probes) + ") probes");
         return;
       }
-      if (report_.evidence.size() >= options_.max_probes) {
-        report_.notes.push_back("stopped after max_probes (" + std::to_string(options_.max_probes) +
-                                ") probes");
-        return;
+      for (auto& [ticket, run] : runner_.wait_any()) {
+        auto it = std::find_if(flying.begin(), flying.end(),
+                               [&](const auto& f) { return f.first == ticket; });
+        if (it == flying.end()) continue;
+        const int probe = it->second;
+        flying.erase(it);
+        record(probe, std::move(run));
       }
-      std::vector<WorkItem> items = work_items(state_, costing_, choice);
-      std::vector<ProbeScore> ranked = rank_probes(items, costing_);
-      if (ranked.empty()) return;
-      std::size_t room = options_.max_probes - report_.evidence.size();
-      std::size_t width = runner_.any_blocking() ? options_.max_parallel_probes : 1;
-      std::vector<int> batch =
-          choose_batch(state_, costing_, choice, ranked, std::min(width, room));
-      std::vector<const Probe*> probes;
-      for (int p : batch) probes.push_back(&rules_.probes[static_cast<std::size_t>(p)]);
-      std::vector<ProbeRun> runs = runner_.run(probes);
-      for (std::size_t k = 0; k < batch.size(); ++k) record(batch[k], std::move(runs[k]));
+      if (width > 1 && !flying.empty() && runner_.stop_reason().empty()) drop_moot(choice, &flying);
+    }
+  }
+
+  // A read started alongside others may have become moot once an answer
+  // came in (it confirmed or ruled out what the read was for): it is told
+  // to stop and not waited for, and not charged, for it delayed nothing.
+  // A question put to a person is waited for.
+  void drop_moot(const ChoiceOptions& choice, std::vector<std::pair<std::size_t, int>>* flying) {
+    const std::vector<ProbeScore> ranked =
+        rank_probes(work_items(state_, costing_, choice), costing_);
+    for (auto it = flying->begin(); it != flying->end();) {
+      const Probe& probe = rules_.probes[static_cast<std::size_t>(it->second)];
+      const bool wanted = probe.info.channel == Channel::kUser ||
+                          std::any_of(ranked.begin(), ranked.end(),
+                                      [&](const ProbeScore& s) { return s.probe == it->second; });
+      if (wanted) {
+        ++it;
+        continue;
+      }
+      runner_.abandon(it->first);
+      ++abandoned_;
+      it = flying->erase(it);
     }
   }
 
@@ -189,6 +230,7 @@ class Planner {
   Costing costing_;
   ProbeRunner runner_;
   Report report_;
+  std::size_t abandoned_ = 0;  // concurrent reads no longer needed, not waited for
 };
 
 }  // namespace

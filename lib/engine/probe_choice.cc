@@ -191,51 +191,64 @@ std::vector<ProbeScore> rank_probes(const std::vector<WorkItem>& items, const Co
     // in another order).
     const double scale = std::max(a.score, b.score);
     if (std::abs(a.score - b.score) > scale * 1e-6) return a.score > b.score;
+    if (a.earliest != b.earliest) return a.earliest < b.earliest;
     const double ca = costing.charge(a.probe), cb = costing.charge(b.probe);
     if (ca != cb) return ca < cb;
-    if (a.earliest != b.earliest) return a.earliest < b.earliest;
     return a.probe < b.probe;
   });
   return ranked;
 }
 
-std::vector<int> choose_batch(const DiagnosisState& state, const Costing& costing,
-                              const ChoiceOptions& options, const std::vector<ProbeScore>& ranked,
-                              std::size_t max_batch) {
-  std::vector<int> batch;
-  if (ranked.empty()) return batch;
-  const int best = ranked.front().probe;
-  batch.push_back(best);
-  if (max_batch <= 1 || ranked.size() < 2) return batch;
+std::vector<int> choose_next(const DiagnosisState& state, const Costing& costing,
+                             const ChoiceOptions& options, const std::vector<int>& in_flight,
+                             std::size_t slots) {
+  std::vector<int> chosen;
+  if (slots == 0) return chosen;
   const CompiledRules& rules = state.rules();
   auto channel = [&](int p) { return rules.probes[static_cast<std::size_t>(p)].info.channel; };
-  // The picks after each representative answer to the best probe.
-  std::vector<std::vector<int>> next_picks;
-  for (const TrialAnswer& t : representative_answers(state, best)) {
-    DiagnosisState after = state;
-    after.answers().set_answer(best, t.value);
-    after.refresh();
-    std::vector<ProbeScore> r = rank_probes(work_items(after, costing, options), costing);
-    std::vector<int> picks;
-    for (std::size_t k = 0; k < r.size() && k < max_batch; ++k) picks.push_back(r[k].probe);
-    next_picks.push_back(std::move(picks));
-  }
-  if (next_picks.empty()) return batch;
-  std::vector<Channel> channels = {channel(best)};
-  for (std::size_t k = 1; k < ranked.size() && batch.size() < max_batch; ++k) {
-    const int q = ranked[k].probe;
-    if (std::find(channels.begin(), channels.end(), channel(q)) != channels.end()) continue;
-    // A probe costlier than the best one would lengthen the round and,
-    // should later answers make it moot, cost more than it saves.
-    if (costing.charge(q) > std::max(costing.charge(best), 1.0)) continue;
-    const bool always = std::all_of(next_picks.begin(), next_picks.end(), [&](const auto& picks) {
-      return std::find(picks.begin(), picks.end(), q) != picks.end();
+  std::vector<int> flying = in_flight;
+  std::vector<Channel> busy;
+  for (int f : flying) busy.push_back(channel(f));
+  auto is_flying = [&](int p) {
+    return std::find(flying.begin(), flying.end(), p) != flying.end();
+  };
+  // For each probe in flight and each representative answer to it, the
+  // planner's ranking once that answer is in.
+  std::vector<std::vector<int>> after;
+  auto look_ahead = [&](int f) {
+    for (const TrialAnswer& t : representative_answers(state, f)) {
+      DiagnosisState next = state;
+      next.answers().set_answer(f, t.value);
+      next.refresh();
+      std::vector<int> order;
+      for (const ProbeScore& s : rank_probes(work_items(next, costing, options), costing))
+        order.push_back(s.probe);
+      after.push_back(std::move(order));
+    }
+  };
+  // Whether `q` is still worth asking (has a value) whatever each probe in
+  // flight answers: it will be wanted either way, so it may start now.
+  auto worth_whatever = [&](int q) {
+    return std::all_of(after.begin(), after.end(), [&](const std::vector<int>& order) {
+      return std::find(order.begin(), order.end(), q) != order.end();
     });
-    if (!always) continue;
-    batch.push_back(q);
-    channels.push_back(channel(q));
+  };
+  for (int f : flying) look_ahead(f);
+  for (const ProbeScore& s : rank_probes(work_items(state, costing, options), costing)) {
+    if (chosen.size() >= slots) break;
+    const int q = s.probe;
+    if (is_flying(q)) continue;
+    if (std::find(busy.begin(), busy.end(), channel(q)) != busy.end()) continue;
+    // Nothing in flight: the best probe goes. Otherwise a read goes only if
+    // it is worth asking whatever those in flight answer; a question to a
+    // person is never put on speculation (it cannot be taken back).
+    if (!flying.empty() && (channel(q) == Channel::kUser || !worth_whatever(q))) continue;
+    chosen.push_back(q);
+    flying.push_back(q);
+    busy.push_back(channel(q));
+    if (chosen.size() < slots) look_ahead(q);
   }
-  return batch;
+  return chosen;
 }
 
 std::string explain_choice(const DiagnosisState& state, const std::vector<WorkItem>& items,

@@ -12,8 +12,8 @@
 // chosen bundle it belongs to. Exclusions count only when their bundle
 // costs at most the exclusion budget: the stopping rule never waits for
 // the others. Once a candidate is confirmed, only the exclusion of earlier
-// candidates within the budget is left. Ties go to the cheaper probe, then
-// to the one serving the earliest candidate on the path.
+// candidates within the budget is left. Ties go to the probe serving the
+// earliest candidate on the path, then to the cheaper one.
 #ifndef RDPTRIAGE_LIB_ENGINE_PROBE_CHOICE_H_
 #define RDPTRIAGE_LIB_ENGINE_PROBE_CHOICE_H_
 
@@ -58,14 +58,16 @@ struct ProbeScore {
 // Probes worth asking, best first.
 std::vector<ProbeScore> rank_probes(const std::vector<WorkItem>& items, const Costing& costing);
 
-// The best probe plus, up to `max_batch` in all, probes on other channels
-// that are worth asking whatever the best one answers (for each
-// representative answer to it, they would still be among the next
-// `max_batch` picks) and cost no more than it (or 1 s). Empty when nothing
-// is worth asking.
-std::vector<int> choose_batch(const DiagnosisState& state, const Costing& costing,
-                              const ChoiceOptions& options, const std::vector<ProbeScore>& ranked,
-                              std::size_t max_batch);
+// The probes to start now, at most `slots`, each on a channel no probe in
+// flight (`in_flight`) uses. With nothing in flight, the best probe; then,
+// best first, each read that is still worth asking whatever each probe in
+// flight (those chosen here included) answers, for each of its
+// representative answers: it will be wanted either way, so it starts while
+// the others run. Questions to a person never start that way. Empty when
+// nothing is worth asking now.
+std::vector<int> choose_next(const DiagnosisState& state, const Costing& costing,
+                             const ChoiceOptions& options, const std::vector<int>& in_flight,
+                             std::size_t slots);
 
 // Why `probe` is worth asking, in words, from the items it serves.
 std::string explain_choice(const DiagnosisState& state, const std::vector<WorkItem>& items,

@@ -3,11 +3,19 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <map>
 #include <mutex>
 
 #include "engine/probe_pool.h"
 
 namespace rdptriage::internal {
+
+// Completion signal shared by every call of one evaluation.
+struct ProbeRunnerSync {
+  std::mutex mutex;
+  std::condition_variable done_cv;
+};
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -16,17 +24,11 @@ constexpr auto kPollInterval = std::chrono::milliseconds(50);
 
 std::atomic<std::uint64_t> next_evaluation_id{1};
 
-// Completion signal shared by every call of one run() batch.
-struct BatchSync {
-  std::mutex mutex;
-  std::condition_variable done_cv;
-};
-
 // One adapter call on a pool thread. Shared so that an abandoned call can
 // still finish writing after the engine moved on.
 struct Call {
-  explicit Call(std::shared_ptr<BatchSync> s) : sync(std::move(s)) {}
-  std::shared_ptr<BatchSync> sync;
+  explicit Call(std::shared_ptr<ProbeRunnerSync> s) : sync(std::move(s)) {}
+  std::shared_ptr<ProbeRunnerSync> sync;
   bool started = false;                // guarded by sync->mutex
   bool done = false;                   // guarded by sync->mutex
   ProbeResult result;                  // guarded by sync->mutex
@@ -74,7 +76,7 @@ struct ProbeRunner::Pending {
   std::string reasons;
   bool done = false;
   ProbeRun run;
-  std::shared_ptr<BatchSync> sync;
+  std::shared_ptr<ProbeRunnerSync> sync;
 };
 
 ProbeRunner::ProbeRunner(const std::vector<std::shared_ptr<ProbeAdapter>>& adapters,
@@ -87,7 +89,8 @@ ProbeRunner::ProbeRunner(const std::vector<std::shared_ptr<ProbeAdapter>>& adapt
       context_(std::move(context)),
       limits_(limits),
       pool_(std::move(pool)),
-      evaluation_id_(next_evaluation_id.fetch_add(1, std::memory_order_relaxed)) {
+      evaluation_id_(next_evaluation_id.fetch_add(1, std::memory_order_relaxed)),
+      sync_(std::make_shared<ProbeRunnerSync>()) {
   for (std::size_t i = 0; i < adapters_.size(); ++i) {
     if (!adapters_[i]) continue;
     try {
@@ -193,40 +196,57 @@ void ProbeRunner::start_next(Pending& p) {
   p.done = true;
 }
 
-std::vector<ProbeRun> ProbeRunner::run(const std::vector<const Probe*>& probes) {
-  auto sync = std::make_shared<BatchSync>();
-  std::vector<Pending> pending(probes.size());
-  const Clock::time_point now = Clock::now();
-  for (std::size_t k = 0; k < probes.size(); ++k) {
-    Pending& p = pending[k];
-    p.probe = probes[k];
-    p.sync = sync;
-    p.start = now;
-    p.deadline = std::min(saturating_after(now, limits_.probe_deadline), limits_.evaluation_end);
-    start_next(p);
-  }
+std::size_t ProbeRunner::start(const Probe* probe) {
+  const std::size_t ticket = next_ticket_++;
+  auto slot = std::make_unique<Pending>();
+  Pending& p = *slot;
+  pending_.emplace(ticket, std::move(slot));
+  p.probe = probe;
+  p.sync = sync_;
+  p.start = Clock::now();
+  p.deadline = std::min(saturating_after(p.start, limits_.probe_deadline), limits_.evaluation_end);
+  start_next(p);
+  return ticket;
+}
+
+std::vector<std::pair<std::size_t, ProbeRun>> ProbeRunner::wait_any() {
+  std::vector<std::pair<std::size_t, ProbeRun>> out;
+  auto collect = [&] {
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (!it->second->done) {
+        ++it;
+        continue;
+      }
+      out.emplace_back(it->first, std::move(it->second->run));
+      it = pending_.erase(it);
+    }
+  };
   auto in_flight = [&](const Pending& p) { return !p.done && p.call != nullptr; };
-  while (std::any_of(pending.begin(), pending.end(), [](const Pending& p) { return !p.done; })) {
+  collect();
+  while (out.empty() && !pending_.empty()) {
     if (std::string stop = stop_reason(); !stop.empty()) {
-      for (Pending& p : pending) {
+      for (auto& [ticket, slot] : pending_) {
+        Pending& p = *slot;
         if (p.done) continue;
         p.call->cancelled.store(true);
         finish(p, ProbeResult::failed(stop + " while it ran"), p.asking);
       }
+      collect();
       break;
     }
     std::vector<Pending*> ready;
     {
-      std::unique_lock<std::mutex> lock(sync->mutex);
+      std::unique_lock<std::mutex> lock(sync_->mutex);
       Clock::time_point wake = Clock::now() + kPollInterval;
-      for (const Pending& p : pending)
-        if (in_flight(p)) wake = std::min(wake, p.deadline);
-      sync->done_cv.wait_until(lock, wake, [&] {
-        return std::any_of(pending.begin(), pending.end(),
-                           [&](const Pending& p) { return in_flight(p) && p.call->done; });
+      for (const auto& [ticket, p] : pending_)
+        if (in_flight(*p)) wake = std::min(wake, p->deadline);
+      sync_->done_cv.wait_until(lock, wake, [&] {
+        return std::any_of(pending_.begin(), pending_.end(), [&](const auto& entry) {
+          return in_flight(*entry.second) && entry.second->call->done;
+        });
       });
-      for (Pending& p : pending)
-        if (in_flight(p) && p.call->done) ready.push_back(&p);
+      for (auto& [ticket, p] : pending_)
+        if (in_flight(*p) && p->call->done) ready.push_back(p.get());
     }
     for (Pending* p : ready) {
       ProbeResult r = std::move(p->call->result);
@@ -240,11 +260,12 @@ std::vector<ProbeRun> ProbeRunner::run(const std::vector<const Probe*>& probes) 
       }
     }
     const Clock::time_point later = Clock::now();
-    for (Pending& p : pending) {
+    for (auto& [ticket, slot] : pending_) {
+      Pending& p = *slot;
       if (!in_flight(p) || later < p.deadline) continue;
       bool started;
       {
-        std::lock_guard<std::mutex> lock(sync->mutex);
+        std::lock_guard<std::mutex> lock(sync_->mutex);
         if (p.call->done) continue;  // collected on the next round
         started = p.call->started;
       }
@@ -262,10 +283,33 @@ std::vector<ProbeRun> ProbeRunner::run(const std::vector<const Probe*>& probes) 
                                                ms + " ms (the pool is busy with earlier calls)"),
              p.asking);
     }
+    collect();
+  }
+  return out;
+}
+
+void ProbeRunner::abandon(std::size_t ticket) {
+  auto it = pending_.find(ticket);
+  if (it == pending_.end()) return;
+  if (it->second->call) it->second->call->cancelled.store(true);
+  pending_.erase(it);  // the call, if still running, finishes on its own
+}
+
+std::vector<ProbeRun> ProbeRunner::run(const std::vector<const Probe*>& probes) {
+  std::vector<std::size_t> tickets;
+  for (const Probe* p : probes) tickets.push_back(start(p));
+  std::map<std::size_t, ProbeRun> done;
+  while (done.size() < tickets.size()) {
+    auto runs = wait_any();
+    if (runs.empty()) break;  // nothing pending: cannot happen while tickets are open
+    for (auto& [ticket, run] : runs) done.emplace(ticket, std::move(run));
   }
   std::vector<ProbeRun> out;
-  out.reserve(pending.size());
-  for (Pending& p : pending) out.push_back(std::move(p.run));
+  out.reserve(tickets.size());
+  for (std::size_t t : tickets) {
+    auto it = done.find(t);
+    out.push_back(it != done.end() ? std::move(it->second) : ProbeRun{});
+  }
   return out;
 }
 

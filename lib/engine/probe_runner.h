@@ -12,8 +12,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "rdptriage/probe.h"
@@ -22,6 +24,7 @@
 namespace rdptriage::internal {
 
 class ProbePoolState;
+struct ProbeRunnerSync;
 
 struct ProbeRun {
   ProbeResult result;
@@ -51,10 +54,23 @@ class ProbeRunner {
   ProbeRunner(const ProbeRunner&) = delete;
   ProbeRunner& operator=(const ProbeRunner&) = delete;
 
-  // Runs `probes` at once; returns one ProbeRun per probe, in order. Never
-  // throws. Adapters are asked in order until one returns something other
-  // than kUnavailable.
+  // Runs `probes` at once and waits for all; returns one ProbeRun per
+  // probe, in order. Never throws. Adapters are asked in order until one
+  // returns something other than kUnavailable.
   std::vector<ProbeRun> run(const std::vector<const Probe*>& probes);
+
+  // Starts one probe (a non-blocking adapter answers before this returns)
+  // and returns its ticket; wait_any() hands its run back.
+  std::size_t start(const Probe* probe);
+  // Waits until at least one started probe is done (or the evaluation is
+  // cancelled or out of time: then every one is, failed) and returns the
+  // done ones with their tickets; empty when none was pending.
+  std::vector<std::pair<std::size_t, ProbeRun>> wait_any();
+  // Stops waiting for a started probe: it is told to stop (its
+  // ProbeRequest::cancelled) and its answer, if it comes, is dropped.
+  void abandon(std::size_t ticket);
+  // Probes started and not yet handed back.
+  std::size_t pending() const { return pending_.size(); }
 
   // Why the evaluation must stop asking ("cancelled", "out of time"), or
   // empty while it may go on.
@@ -76,6 +92,9 @@ class ProbeRunner {
   RunLimits limits_;
   std::shared_ptr<ProbePoolState> pool_;
   std::uint64_t evaluation_id_;
+  std::shared_ptr<ProbeRunnerSync> sync_;  // completion signal of this evaluation's calls
+  std::map<std::size_t, std::unique_ptr<Pending>> pending_;  // by ticket
+  std::size_t next_ticket_ = 0;
 };
 
 }  // namespace rdptriage::internal

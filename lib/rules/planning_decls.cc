@@ -2,6 +2,7 @@
 // sessions (probes one invocation answers together, with the session's
 // cost) and layer gates (evidence that clears whole stages of the path).
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "rules/compiler.h"
@@ -82,22 +83,11 @@ void RuleCompiler::read_gate(int doc, const boost::json::value& v, const std::st
   }
   std::sort(d.info.clears.begin(), d.info.clears.end());
   r.strings("except", &d.info.except, false);
-  if (const boost::json::array* sources = r.array("sources", true)) {
-    if (sources->empty()) s.add(r.at("sources"), d.info.id, "a gate needs at least one source");
-    for (std::size_t i = 0; i < sources->size(); ++i) {
-      std::string src_ptr = pointer_join(r.at("sources"), i);
-      const boost::json::object* src = as_object(s, (*sources)[i], src_ptr, "a source");
-      if (src == nullptr) continue;
-      s.check_fields(*src, src_ptr, d.info.id, {"seed", "section"});
-      Reader sr(s, *src, src_ptr, d.info.id);
-      SourceRef ref;
-      if (sr.string("seed", &ref.seed, true))
-        if (std::string problem = resolve_seed(ref.seed, &ref.seed); !problem.empty())
-          s.add(sr.at("seed"), d.info.id, problem);
-      sr.string("section", &ref.section, true);
-      d.info.sources.push_back(std::move(ref));
-    }
-  }
+  // Seed sections or public pages (learn.microsoft.com), as for causes.
+  const boost::json::value* sources = obj->if_contains("sources");
+  read_sources(s, sources, r.at("sources"), d.info.id, true, &d.info.sources);
+  if (sources != nullptr && sources->is_array() && sources->get_array().empty())
+    s.add(r.at("sources"), d.info.id, "a gate needs at least one source");
   if (!d.info.id.empty()) gates_.push_back(std::move(d));
 }
 
@@ -140,6 +130,25 @@ void RuleCompiler::resolve_planning() {
                     "\" (" +
                     location_of(docs_[static_cast<std::size_t>(first.ref.doc)], first.ref.pointer) +
                     ")");
+          continue;
+        }
+        // A member's own cost is what one more read adds once the session
+        // is open; one as dear as the session itself would charge the
+        // session twice (a 45 s Run Command read inside a 45 s script).
+        if (!(probe.info.cost_s < d.info.cost_s)) {
+          const ProbeDecl& pd = probes_[static_cast<std::size_t>(p)];
+          char own[32], whole[32];
+          std::snprintf(own, sizeof own, "%g", probe.info.cost_s);
+          std::snprintf(whole, sizeof whole, "%g", d.info.cost_s);
+          sink(pd.ref.doc)
+              .add(pointer_join(pd.ref.pointer, "cost_s"), probe.info.id,
+                   "cost_s " + std::string(own) + " is this probe's own cost inside session \"" +
+                       d.info.id + "\" (" +
+                       location_of(docs_[static_cast<std::size_t>(d.ref.doc)], d.ref.pointer) +
+                       "), which costs " + whole +
+                       " s to open: a member's cost_s must be less than its session's (what one "
+                       "more read adds once the session is open), or the session is charged "
+                       "twice");
           continue;
         }
         owner = static_cast<int>(si);

@@ -396,6 +396,27 @@ const std::map<std::string, Answer, std::less<>>& answers() {
       }
       return v("none");
     };
+    // The Security log as the client's attempt left it. A world has one
+    // client and no history: an attempt that never reached the logon
+    // leaves no event for the account. NLA authenticates a connection
+    // broker's or an unlicensed host's client (a network logon) before
+    // they turn it away, and a full session host before its user picks a
+    // session to take over; every other logon failure is a 4625.
+    guest["rdp_account_last_logon"] = [](auto&, auto& o) {
+      if (o.ok()) return v("signed_in");
+      switch (o.failed_at) {
+        case Reached::kClient:
+        case Reached::kNetwork:
+        case Reached::kListener:
+        case Reached::kChannel:
+          return v("none");
+        case Reached::kLogon:
+          return v(o.step == "broker" || o.step == "licensing" ? "authenticated" : "failed");
+        case Reached::kSession:
+          return v(o.step == "session limit" ? "authenticated" : "signed_in");
+      }
+      return v("none");
+    };
     guest["c_free_mb"] = [G](auto& w, auto&) { return v(G(w).c_free_mb); };
     guest["top_process_memory_pct"] = [G](auto& w, auto&) {
       double pct = G(w).top_process_pct.value_or(w.vm.available_memory_mb < 256 ? 88.0 : 12.0);

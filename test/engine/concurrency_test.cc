@@ -1,8 +1,11 @@
 // One Triage, many threads: evaluate() keeps all per-call state in the call.
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -148,6 +151,83 @@ TEST_CASE("a hung adapter costs one deadline per evaluation and one pool thread,
   CHECK(thread_count() <= before + 2);  // the pool's two threads, never one per probe
   CHECK(*calls <= 2);                   // the others waited for a thread and were abandoned
   *release = true;
+}
+
+// A later cause, likely and cheap to confirm on the metrics channel, and an
+// earlier one on the control plane that must be excluded (or confirmed)
+// whatever the metrics say: the control-plane read is wanted either way.
+constexpr const char* kTwoChannels = R"({
+  "probes": [
+    {"id": "x.slow", "title": "x", "channel": "control_plane", "cost_s": 3, "result": {"type": "bool"}, "how": "x"},
+    {"id": "y.fast", "title": "y", "channel": "metrics", "cost_s": 1, "result": {"type": "bool"}, "how": "y"}
+  ],
+  "symptoms": [{"id": "s", "title": "s"}],
+  "rules": [
+    {"id": "network.x", "layer": "network", "stage": "client", "title": "x", "explanation": "x",
+     "likelihood": "rare", "symptoms": ["s"], "confirm": {"probe": "x.slow", "eq": true},
+     "confirm_text": "x", "fix": [{"text": "x"}], "sources": [{"seed": "x", "section": "x"}]},
+    {"id": "guest.y", "layer": "guest", "stage": "session", "title": "y", "explanation": "y",
+     "likelihood": "common", "symptoms": ["s"], "confirm": {"probe": "y.fast", "eq": true},
+     "confirm_text": "y", "fix": [{"text": "y"}], "sources": [{"seed": "x", "section": "x"}]}
+  ]
+})";
+
+// Blocks each probe until a second one is in flight too (then both go on
+// at once), or until `alone` passes; records the most ever in flight.
+struct Rendezvous {
+  std::mutex mutex;
+  std::condition_variable cv;
+  int in_flight = 0;
+  int most = 0;
+  std::chrono::milliseconds alone{0};
+
+  ProbeResult run(const ProbeRequest& r) {
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      most = std::max(most, ++in_flight);
+      cv.notify_all();
+      cv.wait_for(lock, alone, [&] { return in_flight >= 2; });
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      --in_flight;
+    }
+    return r.probe_id == "x.slow" ? V(false) : V(true);
+  }
+};
+
+TEST_CASE("probes on different channels are in flight together, and never with one at a time") {
+  StatusOr<RuleSet> rules = RuleSet::load_documents({{"two_channels.json", kTwoChannels}});
+  INFO(rules.status().to_string());
+  REQUIRE(rules.ok());
+  const Triage triage = Triage::from_rules(std::move(rules).value(), ProbeThreadPool::create(4));
+  auto diagnose = [&](std::size_t parallel, Rendezvous& meet) {
+    EvaluateRequest req;
+    req.symptom = "s";
+    req.options.max_parallel_probes = parallel;
+    req.adapters.push_back(
+        std::make_shared<FunctionAdapter>([&meet](const ProbeRequest& r) { return meet.run(r); }));
+    StatusOr<Report> r = triage.evaluate(req);
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  };
+  // Four at once: the metrics read is the best pick and the control-plane
+  // read is wanted whatever it answers, so both start; each waits for the
+  // other (a generous bound only keeps a broken engine from hanging).
+  Rendezvous together;
+  together.alone = std::chrono::seconds(20);
+  Report both = diagnose(4, together);
+  CHECK(both.cause == "guest.y");
+  CHECK(both.evidence.size() == 2);
+  CHECK(together.most == 2);
+  // One at a time: each probe waits alone (briefly) and the next starts
+  // only after it returned, whatever the timing.
+  Rendezvous apart;
+  apart.alone = std::chrono::milliseconds(20);
+  Report one = diagnose(1, apart);
+  CHECK(one.cause == "guest.y");
+  CHECK(one.evidence.size() == 2);
+  CHECK(apart.most == 1);
 }
 
 TEST_CASE("cancelling an evaluation returns the report so far") {

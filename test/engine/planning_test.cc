@@ -1,13 +1,17 @@
 // The planner's policy on small synthetic rule sets: layer gates clear
 // exactly their stages, sessions are charged once, the stopping rule, the
-// channel policy, and option validation.
+// channel policy, option validation, and what each answer to the next test
+// would mean.
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <limits>
 #include <set>
 #include <string>
 
+#include "engine/answer_meanings.h"
+#include "engine/diagnosis_state.h"
 #include "rdptriage/triage.h"
+#include "support/bundled_triage.h"
 #include "support/fake_adapter.h"
 
 namespace rdptriage {
@@ -194,17 +198,30 @@ TEST_CASE("stopping rule: earlier candidates are excluded within the budget, lis
 
 TEST_CASE("stopping rule: of two confirmed causes the earlier is named, the other listed") {
   Triage triage = make_triage();
-  Report r = evaluate(triage, {{"p.answered", V(false)},
-                               {"p.client", V(false)},
-                               {"p.platform", V(false)},
-                               {"p.network", V(true)},
-                               {"p.listener", V(false)},
-                               {"p.logon", V(false)},
-                               {"p.session", V(true)}});
+  const std::map<std::string, ProbeResult> answers = {
+      {"p.answered", V(false)}, {"p.client", V(false)},   {"p.platform", V(false)},
+      {"p.network", V(true)},   {"p.listener", V(false)}, {"p.logon", V(false)},
+      {"p.session", V(true)}};
+  // The session cause's probe made nearly free: it is asked first and
+  // confirms; excluding the earlier network cause (20 s, within the budget)
+  // then confirms that one too.
+  EvaluateOptions o;
+  o.cost_overrides["p.session"] = 0.01;
+  Report r = evaluate(triage, answers, o);
+  REQUIRE_FALSE(r.evidence.empty());
+  CHECK(r.evidence.front().probe == "p.session");
   CHECK(r.cause == "network.path");
-  // The session cause is after the named one: whether it was asked depends
-  // on the order, but if it was confirmed it is listed.
-  for (const Candidate& c : r.also_confirmed) CHECK(c.cause == "guest.session");
+  REQUIRE(r.also_confirmed.size() == 1);
+  CHECK(r.also_confirmed.front().cause == "guest.session");
+  CHECK(r.also_confirmed.front().confirmed);
+  CHECK(r.not_excluded.empty());
+  // At the default costs the network probe (20 s) confirms first; nothing
+  // after the named cause is then worth asking, and nothing is listed that
+  // the evidence did not confirm.
+  Report plain = evaluate(triage, answers);
+  CHECK(plain.cause == "network.path");
+  CHECK(find(plain, "p.session") == nullptr);
+  CHECK(plain.also_confirmed.empty());
 }
 
 TEST_CASE("a disabled channel is never asked nor suggested, its fallback is used, and named") {
@@ -308,12 +325,35 @@ TEST_CASE("an inconclusive report names one next test, why, and what each answer
   CHECK(r->next_test->probe == "p.answered");
   CHECK_THAT(r->next_test->why, Catch::Contains("answered"));
   REQUIRE(r->next_test->outcomes.size() == 2);
-  CHECK_THAT(r->next_test->outcomes[0].meaning, Catch::Contains("rules out"));
-  CHECK(r->next_test->outcomes[1].meaning == "no change on its own");
+  // Yes: the gate passes and clears whole layers.
+  CHECK(r->next_test->outcomes[0].meaning ==
+        "passes the gate answered; rules out network.client, boundary.platform and "
+        "network.path; clears the network and boundary layers");
+  // No: the gate cannot pass, nothing else changes.
+  CHECK(r->next_test->outcomes[1].meaning == "the gate answered can no longer pass");
   CHECK(r->candidates.size() == 6);
   double total = 0;
   for (const Candidate& c : r->candidates) total += c.weight;
   CHECK(total == Approx(1));
+}
+
+// What an answer would mean when it settles nothing alone: which other
+// probes it needs and what it then decides (bundled rules: memory above the
+// threshold does not rule out exhaustion while the CPU is unknown).
+TEST_CASE("an answer that settles nothing alone says what it decides with which probes") {
+  const internal::CompiledRules& rules = *testing::bundled_triage().rules().compiled();
+  const int symptom = rules.symptom_index.at("black_screen");
+  internal::DiagnosisState state(rules, rules.symptoms[static_cast<std::size_t>(symptom)].causes,
+                                 -1);
+  state.refresh();
+  const int memory = rules.probe_index.at("metrics.available_memory_mb");
+  std::vector<AnswerMeaning> m = internal::answer_meanings(state, memory);
+  REQUIRE(m.size() == 2);
+  CHECK(m[0].answer == "below 256");
+  CHECK(m[0].meaning == "confirms guest.resource_exhaustion");
+  CHECK(m[1].answer == "256 or more");
+  CHECK(m[1].meaning ==
+        "settles nothing alone; with metrics.cpu_pct it decides guest.resource_exhaustion");
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // Test and benchmark support: the bundled worlds, and seeded random worlds
-// built from them. A random single-fault world is a bundled one-cause world
-// with harmless noise (metrics, extra NSG rules, hardened TLS, more local
-// accounts); a two-fault world merges two bundled one-cause worlds of
-// different causes on top of the same noise.
+// built from the one-field faults of test/world/random_worlds.h: one or two
+// faults on top of harmless noise (metrics, extra NSG rules, hardened TLS,
+// more local accounts).
 #ifndef RDPTRIAGE_TEST_SUPPORT_WORLD_CORPUS_H_
 #define RDPTRIAGE_TEST_SUPPORT_WORLD_CORPUS_H_
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -14,15 +14,17 @@
 #include <string>
 #include <vector>
 
-#include "world/random_worlds.h"  // deep_merge
+#include "world/random_worlds.h"
 
 namespace rdptriage::testing {
 
 struct CorpusWorld {
   std::string name;
   std::string json;
-  std::string expect_cause;  // one-cause worlds: the injected cause; empty otherwise
-  int faults = 0;            // 0 for the bundled healthy and special worlds
+  // The cause the diagnosis must name: a bundled world's expect; a random
+  // world's injected cause (of two, the earlier on the path).
+  std::string expect_cause;
+  int faults = 0;  // 0 for the bundled healthy and special worlds
 };
 
 inline std::string read_text(const std::filesystem::path& p) {
@@ -56,61 +58,40 @@ inline std::vector<CorpusWorld> bundled_worlds(const std::string& source_dir) {
   return out;
 }
 
-// `count` seeded random worlds: about two thirds single-fault (every cause
-// with a bundled one-cause world in turn), the rest two-fault.
-inline std::vector<CorpusWorld> random_worlds(const std::string& source_dir, unsigned seed,
-                                              int count) {
-  std::vector<CorpusWorld> singles;
-  for (CorpusWorld& w : bundled_worlds(source_dir))
-    if (w.faults == 1 && w.name.rfind(w.expect_cause + ".", 0) == 0)
-      singles.push_back(std::move(w));
-  std::vector<CorpusWorld> out;
-  if (singles.empty()) return out;
-  std::mt19937 rng(seed);
-  auto parse_fault = [](const CorpusWorld& w) {
-    boost::json::value v = boost::json::parse(w.json);
-    v.get_object().erase("expect");
-    v.get_object().erase("title");
-    return v;
+// `count` seeded random worlds from the one-field faults of
+// random_faults() (test/world/random_worlds.h) on random harmless noise: two
+// in three inject one fault, taking every fault in turn (so every cause one
+// field can inject comes up); the others inject two faults of different
+// causes, and expect the one earlier in `path_order` (cause ids in the
+// rules' path order), which fails first.
+inline std::vector<CorpusWorld> random_worlds(unsigned seed, int count,
+                                              const std::vector<std::string>& path_order) {
+  const std::vector<RandomFault>& faults = random_faults();
+  auto position = [&](const std::string& cause) {
+    return std::find(path_order.begin(), path_order.end(), cause) - path_order.begin();
   };
+  std::vector<CorpusWorld> out;
+  std::mt19937 rng(seed);
+  std::size_t next_single = 0, next_pair = 0;
   for (int i = 0; i < count; ++i) {
-    const bool two = i % 3 == 2;
-    const CorpusWorld& a = singles[static_cast<std::size_t>(i) % singles.size()];
-    const CorpusWorld* b = nullptr;
-    if (two) {
-      do {
-        b = &singles[rng() % singles.size()];
-      } while (b->expect_cause == a.expect_cause);
-    }
-    const int cpu = 10 + static_cast<int>(rng() % 61);
-    const int memory = 1024 + static_cast<int>(rng() % 7168);
-    std::string noise = R"({"schema": "rdptriage.world/1", "vm": {"metrics": {"cpu_pct": )" +
-                        std::to_string(cpu) + R"(, "available_memory_mb": )" +
-                        std::to_string(memory) + "}";
-    if (rng() % 2)
-      noise += R"(, "nsg": {"nic": [
-        {"name": "RDP", "priority": 300, "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationPortRange": "3389"},
-        {"name": "WinRM", "priority": 310, "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationPortRanges": ["5985", "5986"]},
-        {"name": "DenySsh", "priority": 320, "access": "Deny", "protocol": "*", "sourceAddressPrefix": "Internet", "destinationPortRange": "22"}]})";
-    std::string guest;
-    if (rng() % 2) guest += R"("schannel": {"tls1_0_server": false, "tls1_1_server": false})";
-    if (rng() % 2)
-      guest += std::string(guest.empty() ? "" : ", ") +
-               R"("local_accounts": [{"name": "azureadmin"}, {"name": "ops"}])";
-    noise += ", \"guest\": {" + guest + "}}}";
-    boost::json::value doc = boost::json::parse(noise);
-    deep_merge(doc, parse_fault(a));
     CorpusWorld w;
-    if (b != nullptr) {
-      deep_merge(doc, parse_fault(*b));
-      w.name = "random" + std::to_string(i) + ":" + a.expect_cause + "+" + b->expect_cause;
-      w.faults = 2;
-    } else {
-      w.name = "random" + std::to_string(i) + ":" + a.expect_cause;
-      w.expect_cause = a.expect_cause;
+    if (i % 3 != 2) {
+      const RandomFault& f = faults[next_single++ % faults.size()];
+      w.json = random_fault_world(rng, {&f});
+      w.name = "random" + std::to_string(i) + ":" + f.cause;
+      w.expect_cause = f.cause;
       w.faults = 1;
+    } else {
+      const RandomFault& a = faults[next_pair++ % faults.size()];
+      const RandomFault* b = nullptr;
+      do {
+        b = &faults[rng() % faults.size()];
+      } while (std::string(b->cause) == a.cause);
+      w.json = random_fault_world(rng, {&a, b});
+      w.name = "random" + std::to_string(i) + ":" + a.cause + "+" + b->cause;
+      w.expect_cause = position(a.cause) <= position(b->cause) ? a.cause : b->cause;
+      w.faults = 2;
     }
-    w.json = boost::json::serialize(doc);
     out.push_back(std::move(w));
   }
   return out;

@@ -65,10 +65,10 @@ inline const std::vector<RandomFault>& random_faults() {
   return kFaults;
 }
 
-// One fault with noise that must not change the answer; `fault` is set to it.
-inline std::string random_single_fault_world(std::mt19937& rng, const RandomFault** fault) {
-  const RandomFault& f = random_faults()[rng() % random_faults().size()];
-  *fault = &f;
+// Harmless noise, drawn from `rng`: CPU and memory that starve nothing,
+// sometimes hardened TLS, an extra local account and an NSG with more rules
+// that still allow RDP. A world object ("vm" only).
+inline boost::json::value random_noise(std::mt19937& rng) {
   const int cpu = 20 + static_cast<int>(rng() % 61);
   const int memory = 1024 + static_cast<int>(rng() % 7168);
   const bool hardened_tls = rng() % 2 == 0;
@@ -87,10 +87,24 @@ inline std::string random_single_fault_world(std::mt19937& rng, const RandomFaul
       {"name": "WinRM", "priority": 310, "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "destinationPortRanges": ["5985", "5986"]},
       {"name": "DenySsh", "priority": 320, "access": "Deny", "protocol": "*", "sourceAddressPrefix": "Internet", "destinationPortRange": "22"}]})"
                                : "";
-  std::string base = "{\"vm\": {" + noise_vm + nsg + ", \"guest\": {" + noise_guest + "}}}";
-  boost::json::value doc = boost::json::parse(base);
-  deep_merge(doc, boost::json::parse("{" + std::string(f.json) + "}"));
+  return boost::json::parse("{\"vm\": {" + noise_vm + nsg + ", \"guest\": {" + noise_guest + "}}}");
+}
+
+// Noise from `rng`, then each fault merged on top (a later fault wins where
+// two set the same field).
+inline std::string random_fault_world(std::mt19937& rng,
+                                      const std::vector<const RandomFault*>& faults) {
+  boost::json::value doc = random_noise(rng);
+  for (const RandomFault* f : faults)
+    deep_merge(doc, boost::json::parse("{" + std::string(f->json) + "}"));
   return boost::json::serialize(doc);
+}
+
+// One fault with noise that must not change the answer; `fault` is set to it.
+inline std::string random_single_fault_world(std::mt19937& rng, const RandomFault** fault) {
+  const RandomFault& f = random_faults()[rng() % random_faults().size()];
+  *fault = &f;
+  return random_fault_world(rng, {&f});
 }
 
 // Random security rules for one NSG: priorities bunched so that they often

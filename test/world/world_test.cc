@@ -1,10 +1,13 @@
-// Worlds end to end: every bundled world diagnoses to its expect, invalid
-// worlds fail with their JSON path, and random single-fault worlds are named.
+// Worlds end to end: every bundled world diagnoses to its expect, sessions
+// are charged once, two-fault worlds and the logon gate, invalid worlds fail
+// with their JSON path, and random single-fault worlds are named.
 #include "rdptriage/world.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 
@@ -55,6 +58,148 @@ TEST_CASE("every bundled world diagnoses to its expect") {
   }
   CHECK(count >= 50);
   CHECK(causes.size() == triage().rules().causes().size());  // one world per catalog cause
+}
+
+// One Run Command script, one serial console session, one instance-view
+// read: the first member charged pays the session, every later one only its
+// own (marginal) cost, which is less than the session's.
+TEST_CASE("no bundled world charges a session member more than its marginal cost after the first") {
+  const RuleSet& rules = triage().rules();
+  auto session = [&](const std::string& id) -> const SessionInfo& {
+    for (const SessionInfo& s : rules.sessions())
+      if (s.id == id) return s;
+    FAIL("no session " << id);
+    throw;  // unreachable
+  };
+  int later_members = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kSource + "/examples/worlds")) {
+    if (entry.path().extension() != ".json") continue;
+    auto w = World::load_file(entry.path());
+    REQUIRE(w.ok());
+    Report r = diagnose(*w);
+    INFO(entry.path().filename().string() << "\n" << trail(r));
+    std::set<std::string> opened;
+    double total = 0;
+    for (const Evidence& e : r.evidence) {
+      total += e.cost_s;
+      if (e.session.empty() || e.cost_s == 0) continue;
+      const ProbeInfo* probe = rules.find_probe(e.probe);
+      REQUIRE(probe != nullptr);
+      const SessionInfo& s = session(e.session);
+      INFO(e.probe << " in " << e.session << " charged " << e.cost_s);
+      CHECK(probe->cost_s < s.cost_s);
+      if (opened.insert(e.session).second) {
+        CHECK(e.cost_s == Approx(s.cost_s + probe->cost_s));
+      } else {
+        ++later_members;
+        CHECK(e.cost_s == Approx(probe->cost_s));
+      }
+    }
+    CHECK(r.cost_s == Approx(total));
+  }
+  CHECK(later_members > 50);  // the check saw sessions reused, not only opened
+}
+
+// Two faults: the earlier on the path is named; the other is listed when the
+// evidence confirmed it, never dropped. The diagnosis stops at the first
+// (the stopping rule), so a second fault behind another channel (a
+// Run Command read after an NSG deny, anything behind a deallocated VM) is
+// not looked for.
+TEST_CASE("two-fault worlds name the earlier fault and list the other when it was seen") {
+  const std::map<std::string, std::pair<std::string, std::string>> worlds = {
+      {"two_faults.credssp_and_expired.json", {"auth.credssp_mismatch", "auth.password_expired"}},
+      {"two_faults.deallocated_and_nsg.json",
+       {"boundary.vm_not_running", "network.nsg_denies_rdp"}},
+      {"two_faults.disk_full_and_starved.json", {"guest.disk_full", "guest.resource_exhaustion"}},
+      {"two_faults.nsg_and_termservice.json",
+       {"network.nsg_denies_rdp", "service.termservice_down"}}};
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(kSource + "/examples/worlds"))
+    files += entry.path().filename().string().rfind("two_faults.", 0) == 0;
+  CHECK(files == static_cast<int>(worlds.size()));  // a new two-fault world needs its line here
+  for (const auto& [file, faults] : worlds) {
+    auto w = World::load_file(kSource + "/examples/worlds/" + file);
+    REQUIRE(w.ok());
+    Report r = diagnose(*w);
+    INFO(file << "\n" << trail(r));
+    CHECK(r.cause == faults.first);
+    bool seen = false;
+    for (const Evidence& e : r.evidence)
+      seen |= std::find(e.confirmed.begin(), e.confirmed.end(), faults.second) != e.confirmed.end();
+    bool listed = false;
+    for (const Candidate& c : r.also_confirmed) {
+      CHECK(c.confirmed);
+      CHECK_FALSE(c.fix.steps.empty());
+      listed |= c.cause == faults.second;
+    }
+    CHECK(listed == seen);
+    if (file == "two_faults.disk_full_and_starved.json") {
+      // The memory metrics (5 s) come before the disk (a Run Command read):
+      // both are confirmed, the disk is earlier on the path.
+      CHECK(listed);
+      REQUIRE(r.also_confirmed.size() == 1);
+      CHECK(r.also_confirmed.front().cause == "guest.resource_exhaustion");
+    }
+  }
+}
+
+// The logon gate as the world's Security log shows it: a session-stage
+// failure after this account's logon clears every logon cause; a logon that
+// fails leaves a 4625 and clears nothing; a failure before the logon leaves
+// no event for the account.
+TEST_CASE("the account's own successful logon clears the logon stage, nothing else") {
+  auto with_symptom_unknown = [](const World& w) {
+    EvaluateRequest req;
+    req.symptom = "unknown";
+    req.context = w.context();
+    req.adapters.push_back(w.adapter());
+    StatusOr<Report> r = triage().evaluate(req);
+    REQUIRE(r.ok());
+    return std::move(r).value();
+  };
+  auto last_logon = [](const World& w) {
+    ProbeRequest req;
+    req.probe_id = "guest.rdp_account_last_logon";
+    ProbeResult r = w.adapter()->run(req);
+    return r.has_value() ? to_string(r.value) : r.reason;
+  };
+  auto load = [](const std::string& name) {
+    auto w = World::load_file(kSource + "/examples/worlds/" + name);
+    REQUIRE(w.ok());
+    return std::move(w).value();
+  };
+  // Signed in, then the shell found no disk space.
+  World disk = load("guest.disk_full.json");
+  CHECK(last_logon(disk) == "signed_in");
+  Report r = with_symptom_unknown(disk);
+  INFO(trail(r));
+  CHECK(r.cause == "guest.disk_full");
+  bool gate = false;
+  std::set<std::string> ruled_out;
+  for (const Evidence& e : r.evidence) {
+    if (std::find(e.gates.begin(), e.gates.end(), "account_signed_in") != e.gates.end()) {
+      gate = true;
+      ruled_out.insert(e.ruled_out.begin(), e.ruled_out.end());
+    }
+  }
+  CHECK(gate);
+  for (const char* logon : {"auth.wrong_password", "auth.password_expired", "auth.no_rdp_rights"})
+    CHECK(ruled_out.count(logon) == 1);
+  for (const std::string& c : ruled_out)
+    CHECK(triage().rules().find_cause(c)->stage == Stage::kLogon);
+
+  // The account's logon fails: the latest event is a failure.
+  World wrong = load("auth.wrong_password.json");
+  CHECK(last_logon(wrong) == "failed");
+  Report w = with_symptom_unknown(wrong);
+  INFO(trail(w));
+  CHECK(w.cause == "auth.wrong_password");
+  for (const Evidence& e : w.evidence)
+    CHECK(e.gates != std::vector<std::string>{"account_signed_in"});
+  // NLA lets an unlicensed host's client in before it is turned away.
+  CHECK(last_logon(load("service.license_expired.json")) == "authenticated");
+  // CredSSP fails before any logon: no event names the account.
+  CHECK(last_logon(load("auth.credssp_mismatch.json")) == "none");
 }
 
 TEST_CASE("a healthy world is healthy and invents nothing") {
