@@ -20,6 +20,11 @@
 //   o.min_pack_versions = {{"acme", last_seen_version}};
 //   auto rules = rdptriage::RuleSet::load(o);   // kUntrusted if it does not check out
 //
+// Keys are PEM: an Ed25519 private key unencrypted (PKCS#8, "BEGIN PRIVATE
+// KEY"; the library never asks for a passphrase, so an encrypted key is
+// refused at once), a public key as SPKI ("BEGIN PUBLIC KEY"; a private key
+// given where a public one is expected is refused).
+//
 // Thread safety: the functions are reentrant; they read and write only the
 // pack directory given.
 #ifndef RDPTRIAGE_RULE_PACK_H_
@@ -63,8 +68,9 @@ StatusOr<PackInfo> sign_rule_pack(const std::filesystem::path& dir,
 // public keys, PEM) and the rule files in `dir`. Fails with kUntrusted
 // naming what does not check out (no manifest, a signature by no trusted
 // key or one that does not verify, a rule file changed, added or missing, a
-// version below min_versions[name]), kInvalidArgument for an unreadable
-// key, kIoError when a file cannot be read.
+// version below min_versions[name]), kInvalidArgument for a key that is
+// not an Ed25519 public key (a private key included), kIoError when a file
+// cannot be read.
 StatusOr<PackInfo> verify_rule_pack(
     const std::filesystem::path& dir, const std::vector<std::string>& trusted_public_keys_pem,
     const std::map<std::string, std::uint64_t, std::less<>>& min_versions = {});

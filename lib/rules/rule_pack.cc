@@ -141,7 +141,7 @@ StatusOr<VerifiedPack> verify_pack(
   std::error_code ec;
   if (!fs::exists(manifest_path, ec))
     return untrusted(dir, "not a signed rule pack: there is no " + std::string(kPackManifestName) +
-                              " (sign it with `rdptriage rules sign`)");
+                              " (sign_rule_pack() writes one)");
   StatusOr<std::string> manifest_text = read_regular(manifest_path, kMaxManifestBytes);
   if (!manifest_text.ok()) return manifest_text.status();
   boost::system::error_code jec;
