@@ -49,16 +49,23 @@ struct PackSigningOptions {
   std::uint64_t version = 1;  // raise it with every release (replay protection)
 };
 
+// A signed pack as signed, verified or loaded (RuleSet::packs()).
 struct PackInfo {
   std::string name;
   std::uint64_t version = 0;
-  std::string key_id;              // the trusted key that verified it (16 hex digits)
+  // The key that signed it (sign) or the trusted key that verified it: the
+  // first 16 hex digits of key_fingerprint.
+  std::string key_id;
+  // "sha256:" and the SHA-256 of the raw 32-byte Ed25519 public key.
+  std::string key_fingerprint;
+  std::string dir;                 // the pack directory, as given
   std::vector<std::string> files;  // rule file names, sorted
 };
 
 // Signs the rule files (*.json) of `dir` with `private_key_pem` (an Ed25519
 // private key) and writes dir/pack.manifest, replacing any. Fails with
-// kInvalidArgument (bad name, not an Ed25519 key), kNotFound (no rule
+// kInvalidArgument (bad name, not an Ed25519 private key, an encrypted
+// one), kNotFound (no rule
 // files) or kIoError (a file cannot be read or the manifest written).
 StatusOr<PackInfo> sign_rule_pack(const std::filesystem::path& dir,
                                   std::string_view private_key_pem,
