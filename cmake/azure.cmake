@@ -10,10 +10,8 @@ add_library(rdptriage::azure ALIAS rdptriage_azure)
 set_target_properties(rdptriage_azure PROPERTIES EXPORT_NAME azure CXX_EXTENSIONS OFF
                       POSITION_INDEPENDENT_CODE ON)
 target_compile_features(rdptriage_azure PUBLIC cxx_std_20)
-target_include_directories(rdptriage_azure
-  PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
-         $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
-  PRIVATE ${PROJECT_SOURCE_DIR}/lib)
+# Its public headers come with rdptriage (linked PUBLIC below).
+target_include_directories(rdptriage_azure PRIVATE ${PROJECT_SOURCE_DIR}/lib)
 target_link_libraries(rdptriage_azure
   PUBLIC rdptriage Threads::Threads
   PRIVATE CURL::libcurl Boost::json Boost::headers)

@@ -25,7 +25,7 @@ struct DiagnoseArgs {
   std::string symptom;
   std::vector<std::string> context;
   std::vector<std::string> rules;
-  std::vector<std::string> trusted_keys;
+  PackArgs packs;
   PlanArgs plan;
   bool json = false;
 #ifdef RDPTRIAGE_CLI_AZURE
@@ -84,7 +84,7 @@ int run(const DiagnoseArgs& args) {
     return usage_error(
         "diagnose needs an input: --world FILE, --observations FILE, --client-error TEXT, "
         "--client-error-file FILE, --symptom ID or --azure");
-  StatusOr<Triage> triage = load_triage(args.rules, true, args.trusted_keys);
+  StatusOr<Triage> triage = load_triage(args.rules, true, args.packs);
   if (!triage.ok()) return report_error(triage.status());
   EvaluateRequest request;
   Status collected = collect_request(args, *triage, &request);
@@ -119,9 +119,10 @@ void add_client_error_options(CLI::App* app, DiagnoseArgs* args) {
                   "Estate facts for fix commands, key=value (resource_group, vm, nsg, ...)")
       ->take_all();
   app->add_option("--rules", args->rules, "Extra rule files or directories (repeatable)");
-  app->add_option("--trusted-key", args->trusted_keys,
+  app->add_option("--trusted-key", args->packs.trusted_keys,
                   "Require every --rules directory to be a rule pack signed by this Ed25519 "
                   "public key (PEM; repeatable)");
+  add_min_version_option(app, &args->packs);
   add_plan_options(app, &args->plan);
   app->add_flag("--json", args->json, "Print the report as JSON");
 }
@@ -155,7 +156,8 @@ TopLevelRunner add_client_error_shortcut(CLI::App& app) {
   top.leading_json = [args] { return args->json; };
   top.misplaced = [args]() -> std::string {
     if (!args->context.empty()) return "--context";
-    if (!args->trusted_keys.empty()) return "--trusted-key";
+    if (!args->packs.trusted_keys.empty()) return "--trusted-key";
+    if (!args->packs.min_versions.empty()) return "--min-version";
     if (!args->plan.disable.empty()) return "--disable";
     if (args->plan.exclusion_budget_s >= 0) return "--exclusion-budget";
     if (args->plan.deadline_s > 0) return "--deadline";

@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <map>
-#include <stdexcept>
 
 #include "commands.h"
 #include "common.h"
@@ -17,12 +16,11 @@ Runner add_rules(CLI::App& app) {
     std::vector<std::string> paths;
     std::vector<std::string> rules;
     bool no_bundled = false;
-    std::vector<std::string> trusted_keys;
+    PackArgs packs;
     std::string pack;
     std::string key;
     std::string name;
     std::uint64_t version = 1;
-    std::vector<std::string> min_versions;  // name=version
     std::string action;
   };
   auto args = std::make_shared<Args>();
@@ -32,9 +30,10 @@ Runner add_rules(CLI::App& app) {
       sub->add_subcommand("check", "Load bundled rules plus PATHs and report problems");
   check->add_option("paths", args->paths, "Rule files or directories");
   check->add_flag("--no-bundled", args->no_bundled, "Check only the given files");
-  check->add_option("--trusted-key", args->trusted_keys,
+  check->add_option("--trusted-key", args->packs.trusted_keys,
                     "Require every PATH to be a rule pack signed by this Ed25519 public key "
                     "(PEM; repeatable)");
+  add_min_version_option(check, &args->packs);
   check->callback([args] { args->action = "check"; });
   CLI::App* sign = sub->add_subcommand(
       "sign", "Sign the rule files of DIR with an Ed25519 private key (writes DIR/pack.manifest)");
@@ -47,10 +46,11 @@ Runner add_rules(CLI::App& app) {
   sign->callback([args] { args->action = "sign"; });
   CLI::App* verify = sub->add_subcommand("verify", "Check a rule pack's signature and files");
   verify->add_option("dir", args->pack, "The rule pack directory")->required();
-  verify->add_option("--key", args->trusted_keys, "A trusted Ed25519 public key, PEM (repeatable)")
+  verify
+      ->add_option("--key", args->packs.trusted_keys,
+                   "A trusted Ed25519 public key, PEM (repeatable)")
       ->required();
-  verify->add_option("--min-version", args->min_versions,
-                     "NAME=VERSION: refuse that pack below VERSION (repeatable)");
+  add_min_version_option(verify, &args->packs);
   verify->callback([args] { args->action = "verify"; });
   CLI::App* table =
       sub->add_subcommand("table", "Markdown table: symptom | layer | cause | test | fix");
@@ -64,30 +64,30 @@ Runner add_rules(CLI::App& app) {
       StatusOr<std::string> key = read_small_file(args->key);
       if (!key.ok()) return report_error(key.status());
       StatusOr<PackInfo> info = sign_rule_pack(args->pack, *key, {args->name, args->version});
-      if (!info.ok()) return report_error(info.status());
+      if (!info.ok()) {
+        const int code = report_error(info.status());
+        // The library reads no passphrases; say how to give it the key.
+        if (key->find("ENCRYPTED") != std::string::npos)
+          fmt::print(stderr,
+                     "rdptriage: decrypt a copy of the key first: openssl pkey -in {} -out "
+                     "KEY.pem\n",
+                     args->key);
+        return code;
+      }
       fmt::print("signed {} version {} with key {}: {} rule files\n", info->name, info->version,
                  info->key_id, info->files.size());
       return kDiagnosed;
     }
     if (args->action == "verify") {
       std::vector<std::string> keys;
-      for (const std::string& f : args->trusted_keys) {
+      for (const std::string& f : args->packs.trusted_keys) {
         StatusOr<std::string> pem = read_small_file(f);
         if (!pem.ok()) return report_error(pem.status());
         keys.push_back(std::move(pem).value());
       }
       std::map<std::string, std::uint64_t, std::less<>> minimum;
-      for (const std::string& mv : args->min_versions) {
-        auto eq = mv.find('=');
-        std::uint64_t v = 0;
-        try {
-          if (eq == std::string::npos || eq == 0) throw std::invalid_argument("");
-          v = std::stoull(mv.substr(eq + 1));
-        } catch (const std::exception&) {
-          return usage_error("--min-version takes NAME=VERSION, got \"" + mv + "\"");
-        }
-        minimum[mv.substr(0, eq)] = v;
-      }
+      Status parsed = parse_min_versions(args->packs.min_versions, &minimum);
+      if (!parsed.ok()) return usage_error(parsed.message());
       StatusOr<PackInfo> info = verify_rule_pack(args->pack, keys, minimum);
       if (!info.ok()) return report_error(info.status());
       fmt::print("ok: {} version {}, signed by {}, {} rule files\n", info->name, info->version,
@@ -95,11 +95,15 @@ Runner add_rules(CLI::App& app) {
       return kDiagnosed;
     }
     if (args->action == "check") {
-      StatusOr<Triage> triage = load_triage(args->paths, !args->no_bundled, args->trusted_keys);
+      StatusOr<Triage> triage = load_triage(args->paths, !args->no_bundled, args->packs);
       if (!triage.ok()) return report_all(triage.status());
       const RuleSet& r = triage->rules();
       fmt::print("ok: {} causes, {} probes, {} symptoms; rules {}\n", r.causes().size(),
                  r.probes().size(), r.symptoms().size(), r.digest());
+      // The signed packs, for a host to record the versions it has seen.
+      for (const PackInfo& p : r.packs())
+        fmt::print("pack: {} version {}, signed by {}, {} rule files in {}\n", p.name, p.version,
+                   p.key_id, p.files.size(), p.dir);
       // What the files' overrides changed, and the references they dropped.
       for (const RuleChange& c : r.changes())
         fmt::print("override: {}: {}\n", c.target, c.describe());

@@ -263,17 +263,42 @@ StatusOr<std::string> read_small_file(const std::string& path) {
   return out;
 }
 
+void add_min_version_option(CLI::App* app, PackArgs* args) {
+  app->add_option("--min-version", args->min_versions,
+                  "NAME=VERSION: refuse the signed pack NAME below VERSION, an old manifest "
+                  "replayed (repeatable)");
+}
+
+Status parse_min_versions(const std::vector<std::string>& given,
+                          std::map<std::string, std::uint64_t, std::less<>>* out) {
+  for (const std::string& mv : given) {
+    const auto eq = mv.find('=');
+    const std::string digits = eq == std::string::npos ? "" : mv.substr(eq + 1);
+    if (eq == 0 || digits.empty() || digits.size() > 19 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      return Status(ErrorCode::kInvalidArgument,
+                    "--min-version takes NAME=VERSION, got \"" + mv + "\"");
+    (*out)[mv.substr(0, eq)] = std::stoull(digits);
+  }
+  return Status();
+}
+
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled,
-                             const std::vector<std::string>& trusted_key_files) {
+                             const PackArgs& packs) {
   TriageOptions options;
   options.rules.include_bundled = include_bundled;
   for (const std::string& p : leading_rules) options.rules.paths.emplace_back(p);
   for (const std::string& p : extra) options.rules.paths.emplace_back(p);
-  for (const std::string& f : trusted_key_files) {
+  for (const std::string& f : packs.trusted_keys) {
     StatusOr<std::string> pem = read_small_file(f);
     if (!pem.ok()) return pem.status();
     options.rules.trusted_pack_keys.push_back(std::move(pem).value());
   }
+  if (!packs.min_versions.empty() && packs.trusted_keys.empty())
+    return Status(ErrorCode::kInvalidArgument,
+                  "--min-version goes with --trusted-key: only a signed pack has a version");
+  Status minimum = parse_min_versions(packs.min_versions, &options.rules.min_pack_versions);
+  if (!minimum.ok()) return minimum;
   return Triage::create(options);
 }
 

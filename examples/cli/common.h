@@ -4,7 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,11 +81,23 @@ class InterruptToCancel {
 void set_leading_options(std::vector<std::string> rules, bool json);
 bool json_output(bool given_after);
 
+// Signed-pack options shared by `diagnose`, `rules check` and `rules verify`.
+struct PackArgs {
+  std::vector<std::string> trusted_keys;  // PEM files of Ed25519 public keys
+  std::vector<std::string> min_versions;  // NAME=VERSION
+};
+// Registers --min-version NAME=VERSION on `app` (the key option differs by command).
+void add_min_version_option(CLI::App* app, PackArgs* args);
+// --min-version values as LoadOptions::min_pack_versions; kInvalidArgument
+// for one that is not NAME=VERSION.
+Status parse_min_versions(const std::vector<std::string>& given,
+                          std::map<std::string, std::uint64_t, std::less<>>* out);
+
 // Loads the bundled rules plus the leading --rules and `extra` paths. With
-// `trusted_key_files` (PEM Ed25519 public keys), every extra path must be a
-// rule pack signed by one of them.
+// trusted keys, every extra path must be a rule pack signed by one of them,
+// at least at the --min-version given for it.
 StatusOr<Triage> load_triage(const std::vector<std::string>& extra, bool include_bundled = true,
-                             const std::vector<std::string>& trusted_key_files = {});
+                             const PackArgs& packs = {});
 
 // Reads a small text file (a key): kIoError naming it.
 StatusOr<std::string> read_small_file(const std::string& path);

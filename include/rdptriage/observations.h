@@ -43,19 +43,26 @@ namespace internal {
 class JsonDocument;
 }  // namespace internal
 
+// Limits on what Observations::load_* accepts; exceeding one is
+// kLimitExceeded naming the file.
 struct ObservationsOptions {
-  std::size_t max_file_bytes = 4u << 20;
-  std::size_t max_depth = 16;
+  std::size_t max_file_bytes = 4u << 20;  // the file or string, in bytes
+  std::size_t max_depth = 16;             // JSON nesting depth
 };
 
 class Observations {
  public:
-  // Parses and checks against `rules`: unknown probe ids, values outside a
-  // probe's domain, unknown fields (including result fields the probe does
-  // not declare) and bad context values are errors that name the file,
-  // line, column and JSON path. A path that is not a regular file (a FIFO,
-  // a device, a directory) is kIoError naming it, found before the file is
-  // opened, so nothing blocks or reads forever.
+  // Parses and checks against `rules`. Fails with
+  //   kValidationError: unknown probe ids or symptom, values outside a
+  //     probe's domain, unknown fields (including result fields the probe
+  //     does not declare), bad context values; one Diagnostic each, naming
+  //     the file, line, column and JSON path;
+  //   kParseError: not JSON (line and column of the error);
+  //   kLimitExceeded: over max_file_bytes or nested deeper than max_depth;
+  //   kIoError (load_file only): the file cannot be read, or the path is
+  //     not a regular file (a FIFO, a device, a directory), found before
+  //     the file is opened, so nothing blocks or reads forever.
+  // `name` names the string in diagnostics.
   static StatusOr<Observations> load_file(const std::filesystem::path& path, const RuleSet& rules,
                                           const ObservationsOptions& options = {});
   static StatusOr<Observations> load_string(std::string_view json, std::string_view name,

@@ -151,7 +151,11 @@ inline constexpr std::string_view kReportSchema = "rdptriage.report/1";
 struct Report {
   // Identity: what produced this report, for a host's decision log.
   std::string library_version;  // library_version() of the library that evaluated
+  std::string rules_schema;     // the rule format it read: kRulesSchema, "rdptriage.rules/1"
   std::string rules_digest;     // RuleSet::digest() of the rules it used ("sha256:...")
+  // The signed packs among those rules (RuleSet::packs()), with their
+  // version and the key that verified each; empty without packs.
+  std::vector<PackInfo> rule_packs;
   // EvaluateRequest::decision_id, or a random UUID (version 4) when the
   // request gave none; unique per evaluation.
   std::string decision_id;
@@ -190,22 +194,25 @@ struct Report {
   // Confirmed: later causes whose tests also came back positive; they may
   // need fixing too once the named cause is fixed.
   std::vector<Candidate> also_confirmed;
-  // Probes the host's channel policy disabled that the diagnosis would have
-  // used.
+  // Probes the diagnosis would have used that were not asked: disabled by
+  // the host's channel policy (EvaluateOptions) or by an override (then
+  // rule_changes has its "disable_probe" with file, line and column).
   std::vector<std::string> disabled;
-  // Confirmed: the overrides that changed the named cause from what its
-  // rule file says (title, fix, order...), each with the file, line and
-  // column that changed it, so a reader sees the knowledge was altered.
+  // Every override of the rules (RuleSet::changes()) that bore on this
+  // evaluation, in load order, each with the file, line and column that
+  // made it: changes to the symptom's candidate causes, confirmed or not
+  // (fields set, orderings involving one), causes of the symptom that an
+  // override disabled, and probes disabled that the diagnosis would have
+  // used. A reader sees where the knowledge applied was altered.
   std::vector<RuleChange> rule_changes;
   std::vector<std::string> notes;  // engine remarks (limits hit, fallbacks taken)
   double cost_s = 0;               // sum of evidence cost_s
   double wall_s = 0;               // wall time of the whole evaluation
 };
 
-// The report as the JSON object documented in the CLI spec (status, layer,
-// cause, title, symptom, evidence, fix, warnings, candidates, cost_s, plus
-// next_test, not_excluded, also_confirmed, disabled, rule_changes, wall_s
-// and more).
+// The report as JSON: one object, "schema": "rdptriage.report/1", every
+// field described by the JSON Schema installed with the package as
+// share/rdptriage/schema/report.schema.json (schema/ in the source tree).
 // Never fails.
 std::string report_to_json(const Report& report);
 

@@ -20,6 +20,11 @@
 //   o.min_pack_versions = {{"acme", last_seen_version}};
 //   auto rules = rdptriage::RuleSet::load(o);   // kUntrusted if it does not check out
 //
+// Keys are PEM: an Ed25519 private key unencrypted (PKCS#8, "BEGIN PRIVATE
+// KEY"; the library never asks for a passphrase, so an encrypted key is
+// refused at once), a public key as SPKI ("BEGIN PUBLIC KEY"; a private key
+// given where a public one is expected is refused).
+//
 // Thread safety: the functions are reentrant; they read and write only the
 // pack directory given.
 #ifndef RDPTRIAGE_RULE_PACK_H_
@@ -44,16 +49,23 @@ struct PackSigningOptions {
   std::uint64_t version = 1;  // raise it with every release (replay protection)
 };
 
+// A signed pack as signed, verified or loaded (RuleSet::packs()).
 struct PackInfo {
   std::string name;
   std::uint64_t version = 0;
-  std::string key_id;              // the trusted key that verified it (16 hex digits)
+  // The key that signed it (sign) or the trusted key that verified it: the
+  // first 16 hex digits of key_fingerprint.
+  std::string key_id;
+  // "sha256:" and the SHA-256 of the raw 32-byte Ed25519 public key.
+  std::string key_fingerprint;
+  std::string dir;                 // the pack directory, as given
   std::vector<std::string> files;  // rule file names, sorted
 };
 
 // Signs the rule files (*.json) of `dir` with `private_key_pem` (an Ed25519
 // private key) and writes dir/pack.manifest, replacing any. Fails with
-// kInvalidArgument (bad name, not an Ed25519 key), kNotFound (no rule
+// kInvalidArgument (bad name, not an Ed25519 private key, an encrypted
+// one), kNotFound (no rule
 // files) or kIoError (a file cannot be read or the manifest written).
 StatusOr<PackInfo> sign_rule_pack(const std::filesystem::path& dir,
                                   std::string_view private_key_pem,
@@ -63,8 +75,9 @@ StatusOr<PackInfo> sign_rule_pack(const std::filesystem::path& dir,
 // public keys, PEM) and the rule files in `dir`. Fails with kUntrusted
 // naming what does not check out (no manifest, a signature by no trusted
 // key or one that does not verify, a rule file changed, added or missing, a
-// version below min_versions[name]), kInvalidArgument for an unreadable
-// key, kIoError when a file cannot be read.
+// version below min_versions[name]), kInvalidArgument for a key that is
+// not an Ed25519 public key (a private key included), kIoError when a file
+// cannot be read.
 StatusOr<PackInfo> verify_rule_pack(
     const std::filesystem::path& dir, const std::vector<std::string>& trusted_public_keys_pem,
     const std::map<std::string, std::uint64_t, std::less<>>& min_versions = {});

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "rdptriage/probe.h"
+#include "rdptriage/rule_pack.h"
 #include "rdptriage/status.h"
 
 namespace rdptriage {
@@ -42,6 +43,10 @@ namespace rdptriage {
 namespace internal {
 struct CompiledRules;
 }  // namespace internal
+
+// The rule file format this library reads: every rule file says
+// "schema": "rdptriage.rules/1". Reports carry it (Report::rules_schema).
+inline constexpr std::string_view kRulesSchema = "rdptriage.rules/1";
 
 // The four layers a session travels, plus the lookalikes that are not RDP
 // failures at all. Declared in catalog order.
@@ -86,7 +91,10 @@ struct RuleChange {
 
   // One line: "title set by /etc/acme/site.json:4:7",
   // "disabled by site.json:3:5 (reason)", "placed before
-  // service.port_mismatch by site.json:9:7".
+  // service.port_mismatch by site.json:9:7". The file name and reason come
+  // from outside the library, so they appear terminal-safe (control
+  // characters, bidirectional marks and invalid UTF-8 as visible escapes,
+  // as to_text() shows them): the line can be printed as it is.
   std::string describe() const;
 };
 
@@ -251,10 +259,22 @@ struct LoadOptions {
   // Signed rule packs (rule_pack.h): when not empty, every entry of
   // `paths` must be a pack directory whose manifest is signed by one of
   // these Ed25519 public keys (PEM) and matches its rule files; anything
-  // else fails the load with kUntrusted. The bundled rules are trusted as
-  // installed with the library.
+  // else fails the load with kUntrusted (a key that is not an Ed25519
+  // public key: kInvalidArgument). RuleSet::packs() lists what was loaded.
+  //
+  // The bundled rules are not a pack: they are trusted as part of the
+  // installed library, wherever they are found (bundled_dir,
+  // $RDPTRIAGE_RULES_DIR or the package; see bundled_rules_dir()). Whoever
+  // can change those can change the library or the program's environment
+  // as well. A host that wants every rule file signed sets
+  // include_bundled = false and loads a signed copy of the bundled rules
+  // as a pack (`sign_rule_pack()` on a copy of bundled_rules_dir()).
   std::vector<std::string> trusted_pack_keys;
-  // Replay protection: a pack named here is refused below this version.
+  // Replay protection: a pack named here is refused below this version (a
+  // host records the versions RuleSet::packs() reports and passes them
+  // back). A name no loaded pack has is not required. Needs
+  // trusted_pack_keys: set without them, the load fails with
+  // kInvalidArgument, since unsigned files have no version to check.
   std::map<std::string, std::uint64_t, std::less<>> min_pack_versions;
   // Load the bundled rules first. Default true.
   bool include_bundled = true;
@@ -308,11 +328,21 @@ class RuleSet {
       const std::vector<std::pair<std::string, std::string>>& documents,
       const LoadOptions& options = {});
 
-  // Identifies the loaded rules: "sha256:" and the SHA-256 over the sorted
-  // SHA-256s of every rule document's content (its JSON as parsed, so
-  // formatting does not count). The same files give the same digest in any
-  // load order; any change to any of them gives another. Reports carry it.
+  // Identifies the rule set in effect: "sha256:" and a SHA-256 over the
+  // sorted SHA-256s of every rule document's content (its JSON as parsed,
+  // so formatting does not count) and over the order, by id, of each list
+  // the engine walks in load order: causes in path order (ties within a
+  // stage go by load order), probes, gates, sessions, symptoms, client-code
+  // tables and messages. Any change to any file gives another digest; the
+  // same files loaded in another order keep it exactly when that order
+  // leaves all of those lists as they were (and so cannot change an
+  // outcome). Reports carry it.
   const std::string& digest() const;
+
+  // The signed packs loaded (LoadOptions::trusted_pack_keys), in load
+  // order: name, version, the key that verified each, its directory and
+  // files. Empty when no keys were given.
+  const std::vector<PackInfo>& packs() const;
 
   // Every change the files' "overrides" made, in load order, and the notes
   // the load left (references to a disabled cause that were dropped), as

@@ -1,6 +1,8 @@
 // rdptriage: a simulated estate, for demos, drills and end-to-end tests.
 //
-// A world file (rdptriage.world/1, see ../shared/spec/world.md) describes one
+// A world file (rdptriage.world/1; the format is installed as
+// share/rdptriage/worlds/FORMAT.md, rdptriage's additional fields in
+// README.md beside it; examples/worlds/ in the source tree) describes one
 // client trying to reach one Azure Windows VM, stating only what is broken.
 // World plays the connection out to find the symptom the client would see,
 // and its adapter answers every probe the way the real channel would: the
@@ -35,9 +37,10 @@ namespace internal::world {
 struct WorldModel;
 }  // namespace internal::world
 
+// Limits on what World::load_* accepts; exceeding one is kLimitExceeded.
 struct WorldOptions {
-  std::size_t max_file_bytes = 1u << 20;
-  std::size_t max_depth = 16;
+  std::size_t max_file_bytes = 1u << 20;  // the file or string, in bytes
+  std::size_t max_depth = 16;             // JSON nesting depth
 };
 
 class World {

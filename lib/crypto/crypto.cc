@@ -1,6 +1,7 @@
 #include "crypto/crypto.h"
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -25,13 +26,33 @@ std::string hex(const unsigned char* bytes, std::size_t n) {
   return out;
 }
 
-EVP_PKEY* read_pem(std::string_view pem, bool private_key) {
-  if (pem.size() > (1u << 20)) return nullptr;
+// OpenSSL asks this for the passphrase of an encrypted key. Without one it
+// would prompt on the terminal and wait; this records the question and
+// refuses, so the read fails at once.
+int no_passphrase(char*, int, int, void* asked) {
+  *static_cast<bool*>(asked) = true;
+  return -1;
+}
+
+struct PemRead {
+  EVP_PKEY* key = nullptr;
+  bool encrypted = false;  // OpenSSL asked for a passphrase
+};
+
+PemRead read_pem(std::string_view pem, bool private_key) {
+  PemRead out;
+  if (pem.size() > (1u << 20)) return out;
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
-  if (!bio) return nullptr;
-  return private_key ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
-                     : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  if (bio) {
+    out.key = private_key
+                  ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, &out.encrypted)
+                  : PEM_read_bio_PUBKEY(bio.get(), nullptr, no_passphrase, &out.encrypted);
+  }
+  // A failed read leaves errors in the calling thread's OpenSSL queue,
+  // where the host's own OpenSSL calls would find them.
+  ERR_clear_error();
+  return out;
 }
 
 bool is_ed25519(EVP_PKEY* k) { return k != nullptr && EVP_PKEY_get_base_id(k) == EVP_PKEY_ED25519; }
@@ -76,24 +97,37 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 std::optional<Ed25519Key> Ed25519Key::private_from_pem(std::string_view pem, std::string* why) {
-  EVP_PKEY* k = read_pem(pem, true);
-  if (!is_ed25519(k)) {
-    EVP_PKEY_free(k);
-    *why = k == nullptr ? "not a PEM private key" : "not an Ed25519 key";
+  PemRead r = read_pem(pem, true);
+  if (!is_ed25519(r.key)) {
+    EVP_PKEY_free(r.key);
+    *why = r.encrypted ? "an encrypted private key; no passphrase is ever asked for, so give "
+                         "the key unencrypted (PKCS#8 PEM, \"BEGIN PRIVATE KEY\")"
+           : r.key == nullptr ? "not a PEM private key"
+                              : "not an Ed25519 key";
     return std::nullopt;
   }
-  return Ed25519Key(k);
+  return Ed25519Key(r.key);
 }
 
 std::optional<Ed25519Key> Ed25519Key::public_from_pem(std::string_view pem, std::string* why) {
-  EVP_PKEY* k = read_pem(pem, false);
-  if (k == nullptr) k = read_pem(pem, true);
-  if (!is_ed25519(k)) {
-    EVP_PKEY_free(k);
-    *why = k == nullptr ? "not a PEM public key" : "not an Ed25519 key";
+  PemRead r = read_pem(pem, false);
+  if (r.key == nullptr) {
+    // Say what it is when it is a private key (encrypted or not): trusting
+    // one would mean the verifier holds the signing secret.
+    PemRead as_private = read_pem(pem, true);
+    EVP_PKEY_free(as_private.key);
+    *why = as_private.key != nullptr || as_private.encrypted
+               ? "a private key where a public key is expected; give the public key only "
+                 "(SPKI PEM, \"BEGIN PUBLIC KEY\")"
+               : "not a PEM public key";
     return std::nullopt;
   }
-  return Ed25519Key(k);
+  if (!is_ed25519(r.key)) {
+    EVP_PKEY_free(r.key);
+    *why = "not an Ed25519 key";
+    return std::nullopt;
+  }
+  return Ed25519Key(r.key);
 }
 
 Ed25519Key::Ed25519Key(Ed25519Key&& other) noexcept : pkey_(other.pkey_) { other.pkey_ = nullptr; }
@@ -109,12 +143,14 @@ Ed25519Key& Ed25519Key::operator=(Ed25519Key&& other) noexcept {
 
 Ed25519Key::~Ed25519Key() { EVP_PKEY_free(as_pkey(pkey_)); }
 
-std::string Ed25519Key::key_id() const {
+std::string Ed25519Key::fingerprint() const {
   unsigned char raw[64];
   std::size_t len = sizeof raw;
   if (EVP_PKEY_get_raw_public_key(as_pkey(pkey_), raw, &len) != 1) return {};
-  return sha256_hex(std::string_view(reinterpret_cast<const char*>(raw), len)).substr(0, 16);
+  return sha256_hex(std::string_view(reinterpret_cast<const char*>(raw), len));
 }
+
+std::string Ed25519Key::key_id() const { return fingerprint().substr(0, 16); }
 
 std::string Ed25519Key::sign(std::string_view message) const {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);

@@ -24,16 +24,20 @@ std::optional<std::string> base64_decode(std::string_view text);
 // An Ed25519 key read from PEM (a private key, or a public key: SPKI).
 class Ed25519Key {
  public:
-  // Reads a PEM private key; empty on failure, with the reason in *why.
+  // Reads an unencrypted PEM private key; empty on failure, with the reason
+  // in *why. An encrypted key is refused at once: OpenSSL is never let
+  // prompt for a passphrase. Leaves the thread's OpenSSL error queue empty.
   static std::optional<Ed25519Key> private_from_pem(std::string_view pem, std::string* why);
-  // Reads a PEM public key (or derives it from a private key PEM).
+  // Reads a PEM public key (SPKI). A private key is refused, not used as
+  // the public key it contains. As private_from_pem otherwise.
   static std::optional<Ed25519Key> public_from_pem(std::string_view pem, std::string* why);
   Ed25519Key(Ed25519Key&& other) noexcept;
   Ed25519Key& operator=(Ed25519Key&& other) noexcept;
   ~Ed25519Key();
 
-  // The first 16 hex digits of the SHA-256 of the raw public key: how a
-  // manifest names the key that signed it.
+  // The SHA-256 of the raw public key, hex.
+  std::string fingerprint() const;
+  // Its first 16 hex digits: how a manifest names the key that signed it.
   std::string key_id() const;
   // Signs `message`; empty on failure (a public key cannot sign).
   std::string sign(std::string_view message) const;

@@ -1,6 +1,7 @@
 #include "engine/conclusion.h"
 
 #include <algorithm>
+#include <set>
 
 #include "engine/answer_meanings.h"
 #include "engine/condition_cost.h"
@@ -47,7 +48,6 @@ void conclude_confirmed(const ConclusionInput& in, std::size_t h, Report* r) {
   r->layer = cause.info.layer;
   r->cause = cause.info.id;
   r->title = cause.info.title;
-  r->rule_changes = cause.info.changes;
   r->explanation = render_template(cause.info.explanation, "", *in.context);
   RenderedFix fix =
       render_fix(st.rules(), static_cast<int>(st.cause_index(h)), *in.context, r->evidence);
@@ -134,10 +134,62 @@ void conclude_inconclusive(const ConclusionInput& in, Report* r) {
     r->explanation = "The evidence so far does not localize the failure to one layer.";
 }
 
+// Whether symptom `narrower` is `broader` or sits within it.
+bool symptom_covers(const CompiledRules& rules, const std::string& broader,
+                    const std::string& narrower) {
+  std::vector<std::string> todo{narrower};
+  std::set<std::string, std::less<>> seen;
+  while (!todo.empty()) {
+    std::string at = std::move(todo.back());
+    todo.pop_back();
+    if (at == broader) return true;
+    if (!seen.insert(at).second) continue;
+    auto it = rules.symptom_index.find(at);
+    if (it == rules.symptom_index.end()) continue;
+    const SymptomInfo& s = rules.symptoms[static_cast<std::size_t>(it->second)].info;
+    todo.insert(todo.end(), s.within.begin(), s.within.end());
+  }
+  return false;
+}
+
+// Every override that bore on this evaluation, in load order: changes to
+// the symptom's candidates (orderings that involve one included), causes
+// of the symptom an override disabled, and probes the evaluation asked or
+// found disabled.
+std::vector<RuleChange> changes_that_bore(const ConclusionInput& in, const Report& r) {
+  const DiagnosisState& st = *in.state;
+  const CompiledRules& rules = st.rules();
+  if (rules.changes.empty()) return {};
+  std::set<std::string, std::less<>> causes, probes;
+  for (std::size_t i = 0; i < st.size(); ++i) causes.insert(st.cause(i).info.id);
+  for (const Evidence& e : r.evidence) probes.insert(e.probe);
+  probes.insert(r.disabled.begin(), r.disabled.end());
+  auto disabled_here = [&](const std::string& id) {
+    if (in.symptom == "unknown") return true;
+    auto it = rules.disabled_cause_symptoms.find(id);
+    if (it == rules.disabled_cause_symptoms.end()) return false;
+    return std::any_of(it->second.begin(), it->second.end(),
+                       [&](const std::string& s) { return symptom_covers(rules, in.symptom, s); });
+  };
+  std::vector<RuleChange> out;
+  for (const RuleChange& c : rules.changes) {
+    bool bore = false;
+    if (c.kind == "disable_probe")
+      bore = probes.count(c.target) > 0;
+    else if (c.kind == "disable_cause")
+      bore = disabled_here(c.target);
+    else
+      bore = causes.count(c.target) > 0 || (c.kind == "order" && causes.count(c.value) > 0);
+    if (bore) out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace
 
 void conclude(const ConclusionInput& in, Report* r) {
   const DiagnosisState& st = *in.state;
+  r->rule_changes = changes_that_bore(in, *r);
   std::size_t first = st.size();
   for (std::size_t i = 0; i < st.size(); ++i)
     if (st.status(i) != CauseStatus::kRuledOut) {

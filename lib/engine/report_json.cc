@@ -1,5 +1,6 @@
-// The JSON report of the CLI spec (../shared/spec/cli.md), built with
-// Boost.JSON so escaping is never hand-rolled.
+// The JSON report, as schema/report.schema.json describes it (installed as
+// share/rdptriage/schema/report.schema.json), built with Boost.JSON so
+// escaping is never hand-rolled.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -202,7 +203,17 @@ std::string report_to_json(const Report& r) {
   boost::json::object o;
   o["schema"] = kReportSchema;
   o["library_version"] = r.library_version;
+  o["rules_schema"] = r.rules_schema;
   o["rules_digest"] = r.rules_digest;
+  boost::json::array packs;
+  for (const PackInfo& p : r.rule_packs)
+    packs.push_back(boost::json::object{{"name", p.name},
+                                        {"version", p.version},
+                                        {"key_id", p.key_id},
+                                        {"key_fingerprint", p.key_fingerprint},
+                                        {"dir", p.dir},
+                                        {"files", string_array(p.files)}});
+  o["rule_packs"] = std::move(packs);
   o["decision_id"] = r.decision_id;
   o["evaluated_at"] = r.evaluated_at;
   o["status"] = verdict_name(r.status);

@@ -229,19 +229,34 @@ std::string to_text(const Report& r, const TextOptions& options) {
   if (!r.candidates.empty() && options.max_candidates > 0)
     out += candidates_block(r.candidates, options.max_candidates, st);
   if (!r.rule_changes.empty()) {
-    out += "\n" + st.bold("Changed from the bundled rules") + "\n";
+    out += "\n" + st.bold("Rule overrides that bore on this diagnosis") + "\n";
     for (const RuleChange& c : r.rule_changes)
       out += "  * " + terminal_safe(c.target) + ": " + terminal_safe(c.describe()) + "\n";
   }
-  if (!r.disabled.empty()) out += st.dim("  disabled by policy: " + join(r.disabled)) + "\n";
+  // Disabled probes: by an override (listed above, with where) or by the
+  // host's channel policy.
+  std::vector<std::string> by_policy;
+  for (const std::string& p : r.disabled)
+    if (std::none_of(r.rule_changes.begin(), r.rule_changes.end(), [&](const RuleChange& c) {
+          return c.kind == "disable_probe" && c.target == p;
+        }))
+      by_policy.push_back(p);
+  if (!by_policy.empty())
+    out += st.dim("  disabled by the host's policy: " + join(by_policy)) + "\n";
   for (const std::string& note : r.notes) out += st.dim("  note: " + terminal_safe(note)) + "\n";
   out += "\nProbe cost: " + fixed(r.cost_s, 1) + "s charged over " +
          std::to_string(r.evidence.size()) + " probes (wall time " + fixed(r.wall_s, 2) + "s)\n";
-  if (!r.decision_id.empty())
-    out += st.dim("decision " + terminal_safe(r.decision_id) + " at " +
-                  terminal_safe(r.evaluated_at) + "; rdptriage " +
-                  terminal_safe(r.library_version) + ", rules " + terminal_safe(r.rules_digest)) +
-           "\n";
+  if (!r.decision_id.empty()) {
+    std::string packs;
+    for (const PackInfo& p : r.rule_packs)
+      packs += (packs.empty() ? "; packs " : ", ") + terminal_safe(p.name) + " " +
+               std::to_string(p.version) + " (key " + terminal_safe(p.key_id) + ")";
+    out +=
+        st.dim("decision " + terminal_safe(r.decision_id) + " at " + terminal_safe(r.evaluated_at) +
+               "; rdptriage " + terminal_safe(r.library_version) + ", rules " +
+               terminal_safe(r.rules_schema) + " " + terminal_safe(r.rules_digest) + packs) +
+        "\n";
+  }
   return out;
 }
 

@@ -129,7 +129,9 @@ StatusOr<Report> Triage::evaluate(const EvaluateRequest& request) const {
       internal::apply_fix_channel_policy(rules, request.options.disabled_channels, request.context,
                                          &*report);
       report->library_version = library_version();
+      report->rules_schema = kRulesSchema;
       report->rules_digest = rules_.digest();
+      report->rule_packs = rules_.packs();
       report->decision_id =
           request.decision_id.empty() ? internal::new_decision_id() : request.decision_id;
       report->evaluated_at = internal::rfc3339_utc(started);

@@ -129,6 +129,8 @@ class RuleCompiler {
   void add_document(JsonDocument doc);
   // Records a problem that belongs to no document position (I/O, limits).
   void add_error(ErrorCode code, Diagnostic diagnostic);
+  // Records a signed pack whose files are added (RuleSet::packs()).
+  void add_pack(PackInfo info) { out_.packs.push_back(std::move(info)); }
 
   // Resolves references and runs every check. Returns the rule set, or a
   // Status listing every problem found in any phase.
@@ -190,6 +192,7 @@ class RuleCompiler {
   void check_graphs();
   void order_and_emit();
   Status final_status();
+  std::string digest_of_rules() const;  // for CompiledRules::digest, once emitted
 
   const LoadOptions& options_;
   std::deque<JsonDocument> docs_;  // stable addresses for the sinks

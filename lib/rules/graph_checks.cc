@@ -229,12 +229,43 @@ Status RuleCompiler::final_status() {
   ErrorCode code = worst_ != ErrorCode::kOk
                        ? worst_
                        : (syntax_only ? ErrorCode::kParseError : ErrorCode::kValidationError);
+  // Problems of no file (the bundled rules not found, a limit on the
+  // whole load) are not counted as a file.
   std::set<std::string> files;
-  for (const Diagnostic& d : all) files.insert(d.file);
-  std::string message = std::to_string(all.size()) + (all.size() == 1 ? " problem" : " problems") +
-                        " in " + std::to_string(files.size()) +
-                        (files.size() == 1 ? " file" : " files") + "; nothing was loaded";
+  for (const Diagnostic& d : all)
+    if (!d.file.empty()) files.insert(d.file);
+  std::string message = std::to_string(all.size()) + (all.size() == 1 ? " problem" : " problems");
+  if (!files.empty())
+    message += " in " + std::to_string(files.size()) + (files.size() == 1 ? " file" : " files");
+  message += "; nothing was loaded";
   return Status(code, message, std::move(all));
+}
+
+// What the rules are and what load order decided: the SHA-256 of every
+// document's content (as parsed, so formatting does not count), sorted,
+// then the id of every entry of each list the engine walks in load order.
+// Loading the same files in another order keeps the digest exactly when it
+// leaves every one of these orders as it was.
+std::string RuleCompiler::digest_of_rules() const {
+  std::vector<std::string> hashes;
+  for (const JsonDocument& doc : docs_)
+    hashes.push_back(sha256_hex(boost::json::serialize(doc.root())));
+  std::sort(hashes.begin(), hashes.end());
+  std::string all = "rdptriage.rules/1\n";
+  for (const std::string& h : hashes) all += "file " + h + "\n";
+  // Path order: ties within a stage go by load order, and the engine names
+  // the first confirmed cause.
+  for (const Cause& c : out_.causes) all += "cause " + c.info.id + "\n";
+  // The planner's last tie-break between equally good probes, and the
+  // first of equally cheap gates.
+  for (const Probe& p : out_.probes) all += "probe " + p.info.id + "\n";
+  for (const Gate& g : out_.gates) all += "gate " + g.info.id + "\n";
+  for (const Session& x : out_.sessions) all += "session " + x.info.id + "\n";
+  for (const Symptom& x : out_.symptoms) all += "symptom " + x.info.id + "\n";
+  // The client-error intake reports matches in this order.
+  for (const ClientCodeTableInfo& t : out_.client_table_infos) all += "codes " + t.id + "\n";
+  for (const ClientMessageInfo& m : out_.client_message_infos) all += "message " + m.id + "\n";
+  return "sha256:" + sha256_hex(all);
 }
 
 StatusOr<RuleSet> RuleCompiler::finish() {
@@ -268,13 +299,7 @@ StatusOr<RuleSet> RuleCompiler::finish() {
   emit_planning();
   Status reader = build_reader();
   if (!reader.ok()) return reader;
-  std::vector<std::string> hashes;
-  for (const JsonDocument& doc : docs_)
-    hashes.push_back(sha256_hex(boost::json::serialize(doc.root())));
-  std::sort(hashes.begin(), hashes.end());
-  std::string all;
-  for (const std::string& h : hashes) all += h + "\n";
-  out_.digest = "sha256:" + sha256_hex(all);
+  out_.digest = digest_of_rules();
   return CompiledRules::make_rule_set(std::move(out_));
 }
 

@@ -98,6 +98,10 @@ fs::path bundled_rules_dir() { return internal::find_bundled_rules().dir; }
 StatusOr<RuleSet> RuleSet::load(const LoadOptions& options) {
   try {
     internal::RuleCompiler compiler(options);
+    if (!options.min_pack_versions.empty() && options.trusted_pack_keys.empty())
+      return Status(ErrorCode::kInvalidArgument,
+                    "min_pack_versions needs trusted_pack_keys: only a signed pack has a version "
+                    "to check");
     std::vector<fs::path> files;
     if (options.include_bundled) {
       fs::path dir = options.bundled_dir;
@@ -146,6 +150,7 @@ StatusOr<RuleSet> RuleSet::load(const LoadOptions& options) {
         continue;
       }
       for (auto& file : pack->files) verified.push_back(std::move(file));
+      compiler.add_pack(std::move(pack->info));
     }
     if (files.size() + verified.size() > options.max_files) {
       compiler.add_error(ErrorCode::kLimitExceeded,

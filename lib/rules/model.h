@@ -108,11 +108,15 @@ struct CompiledRules {
   std::vector<GateInfo> gate_infos;
   std::vector<ClientCodeTableInfo> client_table_infos;
   std::vector<ClientMessageInfo> client_message_infos;
-  // "sha256:<hex>" over the loaded rule documents' content, whatever their
-  // load order (see RuleSet::digest).
+  // "sha256:<hex>" over the loaded rule documents' content and the orders
+  // load order decided (see RuleSet::digest).
   std::string digest;
+  std::vector<PackInfo> packs;  // signed packs loaded, in load order
   // What the files' "overrides" changed, and the references they dropped.
   std::vector<RuleChange> changes;
+  // Causes an override disabled (gone from `causes`): the symptoms they
+  // declared, so a report can name the disable where it mattered.
+  std::map<std::string, std::vector<std::string>, std::less<>> disabled_cause_symptoms;
   std::vector<Diagnostic> notes;
   // Reads pasted client errors; compiled once at load.
   std::shared_ptr<const ClientErrorReader> reader;

@@ -10,13 +10,16 @@
 #include <set>
 #include <utility>
 
+#include "engine/safe_text.h"
 #include "rules/compiler.h"
 #include "rules/field_reader.h"
 
 namespace rdptriage {
 
 std::string RuleChange::describe() const {
-  std::string where = file;
+  // Ids and fields are checked at load; the file name and the reason are
+  // whatever the host gave.
+  std::string where = internal::terminal_safe(file);
   if (line > 0) where += ":" + std::to_string(line) + ":" + std::to_string(column);
   std::string what;
   if (kind == "disable_cause" || kind == "disable_probe")
@@ -26,7 +29,7 @@ std::string RuleChange::describe() const {
   else
     what = field + " set";
   std::string out = what + " by " + where;
-  if (!reason.empty()) out += " (" + reason + ")";
+  if (!reason.empty()) out += " (" + internal::terminal_safe(reason) + ")";
   return out;
 }
 
@@ -183,6 +186,9 @@ void RuleCompiler::apply_overrides() {
   // override in all files: a second is refused, naming the first (which
   // one should win is the host's call, not load order's).
   std::map<std::pair<int, std::string>, std::size_t> setters;
+  // The override that made each entry of out_.changes: patches are applied
+  // before disables, but the list is kept in load order.
+  std::vector<std::size_t> made_by;
   for (std::size_t i = 0; i < overrides_.size(); ++i) {
     OverrideDecl& o = overrides_[i];
     if (o.kind != OverrideDecl::Kind::kPatch) continue;
@@ -209,6 +215,7 @@ void RuleCompiler::apply_overrides() {
     auto record = [&](RuleChange change) {
       cause.info.changes.push_back(change);
       out_.changes.push_back(std::move(change));
+      made_by.push_back(i);
     };
     for (const auto& [field, value] : o.text_fields) {
       if (!claim(field)) continue;
@@ -269,16 +276,20 @@ void RuleCompiler::apply_overrides() {
   // note, then remove the causes.
   std::set<std::string, std::less<>> gone;
   for (const auto& [c, i] : disabled_causes) {
-    gone.insert(causes_[static_cast<std::size_t>(c)].info.id);
+    const CauseInfo& info = causes_[static_cast<std::size_t>(c)].info;
+    gone.insert(info.id);
+    out_.disabled_cause_symptoms[info.id] = info.symptoms;
     (void)i;
   }
   for (std::size_t i = 0; i < overrides_.size(); ++i) {
     const OverrideDecl& o = overrides_[i];
     if (o.kind == OverrideDecl::Kind::kDisableCause) {
       const int c = cause_of(o.target);
-      if (c >= 0 && disabled_causes.at(c) == i)
+      if (c >= 0 && disabled_causes.at(c) == i) {
         out_.changes.push_back(
             change_at(o, kDisableCause, pointer_join(o.ref.pointer, kDisableCause), "", ""));
+        made_by.push_back(i);
+      }
     } else if (o.kind == OverrideDecl::Kind::kDisableProbe) {
       auto it = out_.probe_index.find(o.target);
       if (it == out_.probe_index.end() || disabled_probes.at(it->second) != i) continue;
@@ -288,8 +299,16 @@ void RuleCompiler::apply_overrides() {
       probe.info.disabled = true;
       probe.info.changes.push_back(change);
       out_.changes.push_back(std::move(change));
+      made_by.push_back(i);
     }
   }
+  std::vector<std::size_t> by_load(out_.changes.size());
+  for (std::size_t k = 0; k < by_load.size(); ++k) by_load[k] = k;
+  std::stable_sort(by_load.begin(), by_load.end(),
+                   [&](std::size_t a, std::size_t b) { return made_by[a] < made_by[b]; });
+  std::vector<RuleChange> ordered;
+  for (std::size_t k : by_load) ordered.push_back(std::move(out_.changes[k]));
+  out_.changes = std::move(ordered);
   if (gone.empty()) return;
   auto why = [&](const std::string& id) {
     const int c = cause_of(id);

@@ -109,6 +109,8 @@ StatusOr<PackInfo> sign_rule_pack(const fs::path& dir, std::string_view private_
   info.name = options.name;
   info.version = options.version;
   info.key_id = key->key_id();
+  info.key_fingerprint = "sha256:" + key->fingerprint();
+  info.dir = dir.string();
   info.files = *names;
   return info;
 }
@@ -141,7 +143,7 @@ StatusOr<VerifiedPack> verify_pack(
   std::error_code ec;
   if (!fs::exists(manifest_path, ec))
     return untrusted(dir, "not a signed rule pack: there is no " + std::string(kPackManifestName) +
-                              " (sign it with `rdptriage rules sign`)");
+                              " (sign_rule_pack() writes one)");
   StatusOr<std::string> manifest_text = read_regular(manifest_path, kMaxManifestBytes);
   if (!manifest_text.ok()) return manifest_text.status();
   boost::system::error_code jec;
@@ -157,7 +159,7 @@ StatusOr<VerifiedPack> verify_pack(
   if (!payload_text) return untrusted(manifest_path, "the payload is not Base64");
 
   // Signed by a trusted key?
-  std::string verified_by;
+  std::string verified_by, verified_fingerprint;
   std::vector<std::string> seen_ids;
   bool bad_signature = false;
   for (const boost::json::value& sv : m->at("signatures").get_array()) {
@@ -175,6 +177,7 @@ StatusOr<VerifiedPack> verify_pack(
           base64_decode(std::string_view(s->at("signature").get_string()));
       if (sig && k.verify(*payload_text, *sig)) {
         verified_by = key_id;
+        verified_fingerprint = "sha256:" + k.fingerprint();
       } else {
         bad_signature = true;
       }
@@ -202,6 +205,8 @@ StatusOr<VerifiedPack> verify_pack(
   VerifiedPack out;
   out.info.name = std::string(p->at("name").get_string());
   out.info.key_id = verified_by;
+  out.info.key_fingerprint = verified_fingerprint;
+  out.info.dir = dir.string();
   boost::system::error_code nec;
   out.info.version = p->at("version").to_number<std::uint64_t>(nec);
   if (nec || !valid_pack_name(out.info.name))

@@ -56,6 +56,7 @@ const std::vector<SymptomInfo>& RuleSet::symptoms() const {
 }
 
 const std::string& RuleSet::digest() const { return RDPTRIAGE_RULES().digest; }
+const std::vector<PackInfo>& RuleSet::packs() const { return RDPTRIAGE_RULES().packs; }
 const std::vector<RuleChange>& RuleSet::changes() const { return RDPTRIAGE_RULES().changes; }
 const std::vector<Diagnostic>& RuleSet::notes() const { return RDPTRIAGE_RULES().notes; }
 

@@ -60,7 +60,7 @@ export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 pc_rules=$(pkg-config --variable=rulesdir rdptriage)
 [ "$(cd "$pc_rules" && pwd -P)" = "$(cd "$rules" && pwd -P)" ] || { echo "FAIL: pkg-config rulesdir $pc_rules"; exit 1; }
 # shellcheck disable=SC2046
-g++ "$source_dir/examples/consumer/main.cc" $(pkg-config --cflags --libs rdptriage) -o "$work/consumer_pc"
+g++ -std=c++20 "$source_dir/examples/consumer/main.cc" $(pkg-config --cflags --libs rdptriage) -o "$work/consumer_pc"
 RDPTRIAGE_RULES_DIR="$pc_rules" "$work/consumer_pc" | grep -q "^network.nsg_denies_rdp$" || {
   echo "FAIL: the pkg-config build does not diagnose"; exit 1; }
 # With the rules gone, loading fails with one clear error, never other rules.

@@ -89,6 +89,15 @@ TEST_CASE("a bundled directory without rule files is not taken for the rules") {
   CHECK(r.status().code() == ErrorCode::kNotFound);
 }
 
+TEST_CASE("a problem of no file is not counted as one in a file") {
+  LoadOptions o;
+  o.max_files = 1;  // the bundled rules are several files
+  StatusOr<RuleSet> r = RuleSet::load(o);
+  Diagnostic d = expect_problem(r, "exceed max_files (1)");
+  CHECK(d.file.empty());
+  CHECK(r.status().message() == "1 problem; nothing was loaded");
+}
+
 TEST_CASE("FIFOs, devices and dangling links named *.json are errors, not skipped") {
   TempDir dir;
   std::ofstream(dir.path / "good.json") << R"({"schema": "rdptriage.rules/1"})";

@@ -430,14 +430,122 @@ TEST_CASE("a report names the overrides that changed its cause, in JSON too") {
                   "\"field\":\"title\"") != std::string::npos);
   CHECK(json.find("\"text\":\"title set by " + where + "\"") != std::string::npos);
 
-  // An unchanged cause's report says nothing of overrides.
+  // Another cause confirmed: the changed one was still a candidate the
+  // diagnosis weighed (and ruled out), so the report still names the change.
   req.adapters = {std::make_shared<MapAdapter>(std::map<std::string, ProbeResult>{
       {"p.a", V(false)}, {"p.b", V(true)}, {"p.gate", V(false)}})};
   report = triage.evaluate(req);
   REQUIRE(report.ok());
   CHECK(report->cause == "service.second");
+  REQUIRE(report->rule_changes.size() == 1);
+  CHECK(report->rule_changes[0].target == "service.first");
+
+  // Rules no override touches: nothing said of overrides.
+  auto plain = load({});
+  REQUIRE(plain.ok());
+  report = Triage::from_rules(*plain).evaluate(req);
+  REQUIRE(report.ok());
   CHECK(report->rule_changes.empty());
   CHECK(report_to_json(*report).find("\"rule_changes\":[]") != std::string::npos);
+}
+
+// A second symptom and its own cause, so that overrides can touch rules a
+// diagnosis of s1 never weighs.
+// (One line of JSON, so the overrides after it keep their line numbers.)
+const std::string kOther =
+    R"("symptoms": [{"id": "s2", "title": "two"}], )"
+    R"("rules": [{"id": "guest.other", "layer": "guest", "stage": "session", "title": "other", )"
+    R"("explanation": "e", "symptoms": ["s2"], "confirm": {"probe": "p.c", "eq": true}, )"
+    R"("confirm_text": "c", "fix": [{"text": "fix other"}], )"
+    R"("sources": [{"seed": "003", "section": "x"}]}], )";
+
+TEST_CASE("a report names every override that bore on it, whatever its verdict") {
+  // Line 2: a disabled candidate; 3: a patched candidate; 4: a disabled
+  // probe the diagnosis would use; 5 and 6: changes to rules s1 never weighs.
+  const std::string site = "{\"schema\": \"rdptriage.rules/1\", " + kOther +
+                           "\"overrides\": [\n"
+                           "  {\"disable_cause\": \"service.second\", \"reason\": \"no b here\"},\n"
+                           "  {\"cause\": \"guest.third\", \"likelihood\": \"common\"},\n"
+                           "  {\"disable_probe\": \"p.c\", \"reason\": \"no control plane\"},\n"
+                           "  {\"cause\": \"guest.other\", \"title\": \"Other, ours\"},\n"
+                           "  {\"disable_probe\": \"p.b2\"}]}";
+  auto r = load({site});
+  INFO(r.status().to_string());
+  REQUIRE(r.ok());
+  REQUIRE(r->changes().size() == 5);
+  Triage triage = Triage::from_rules(*r);
+  EvaluateRequest req;
+  req.symptom = "s1";
+  // service.first ruled out; guest.third cannot be tested (p.c is off):
+  // inconclusive, with guest.third the candidate left.
+  req.adapters.push_back(std::make_shared<MapAdapter>(
+      std::map<std::string, ProbeResult>{{"p.a", V(false)}, {"p.gate", V(false)}}));
+  StatusOr<Report> report = triage.evaluate(req);
+  REQUIRE(report.ok());
+  REQUIRE(report->status == Verdict::kInconclusive);
+  std::map<std::string, RuleChange> by_target;
+  for (const RuleChange& c : report->rule_changes) by_target[c.target] = c;
+  CHECK(by_target.size() == report->rule_changes.size());
+  REQUIRE(by_target.count("service.second"));
+  CHECK(by_target["service.second"].kind == "disable_cause");
+  CHECK(by_target["service.second"].line == 2);
+  REQUIRE(by_target.count("guest.third"));
+  CHECK(by_target["guest.third"].field == "likelihood");
+  CHECK(by_target["guest.third"].line == 3);
+  REQUIRE(by_target.count("p.c"));
+  CHECK(by_target["p.c"].kind == "disable_probe");
+  CHECK(by_target["p.c"].line == 4);
+  // Neither the other symptom's cause nor a probe this diagnosis never
+  // needs (p.b2 is service.second's fallback, and that cause is gone).
+  CHECK_FALSE(by_target.count("guest.other"));
+  CHECK_FALSE(by_target.count("p.b2"));
+  CHECK(report->rule_changes.size() == 3);
+  CHECK(std::find(report->disabled.begin(), report->disabled.end(), "p.c") !=
+        report->disabled.end());
+
+  // JSON carries them; the text says where the probe was disabled rather
+  // than blaming the host's policy.
+  const std::string json = report_to_json(*report);
+  CHECK(json.find("\"kind\":\"disable_cause\",\"target\":\"service.second\"") != std::string::npos);
+  const std::string text = to_text(*report);
+  CHECK(text.find("p.c: disabled by site1.json:4:") != std::string::npos);
+  CHECK(text.find("service.second: disabled by site1.json:2:") != std::string::npos);
+  CHECK(text.find("disabled by the host's policy") == std::string::npos);
+
+  // The host's own policy disabling p.a is named as such.
+  req.options.disabled_probes = {"p.a"};
+  report = triage.evaluate(req);
+  REQUIRE(report.ok());
+  CHECK(to_text(*report).find("disabled by the host's policy: p.a") != std::string::npos);
+
+  // Diagnosing s2 instead: only the probe its cause would use and that
+  // cause's change, in load order (the file's lines 4 and 5).
+  req.options.disabled_probes.clear();
+  req.symptom = "s2";
+  report = triage.evaluate(req);
+  REQUIRE(report.ok());
+  std::vector<std::string> targets;
+  for (const RuleChange& c : report->rule_changes) targets.push_back(c.target);
+  CHECK(targets == std::vector<std::string>{"p.c", "guest.other"});
+  // RuleSet::changes() lists all five in load order too, disables and
+  // patches alike.
+  std::vector<int> lines;
+  for (const RuleChange& c : r->changes()) lines.push_back(c.line);
+  CHECK(lines == std::vector<int>{2, 3, 4, 5, 6});
+}
+
+TEST_CASE("a change's description is safe to print as it is") {
+  const std::string site =
+      overlay(R"({"disable_cause": "service.second", "reason": "evil \u001b]0;owned\u0007 text"})");
+  auto r = load({site});
+  INFO(r.status().to_string());
+  REQUIRE(r.ok());
+  REQUIRE(r->changes().size() == 1);
+  const std::string line = r->changes()[0].describe();
+  CHECK(line.find('\x1b') == std::string::npos);
+  CHECK(line.find('\x07') == std::string::npos);
+  CHECK(line.find("\\x1b]0;owned\\x07") != std::string::npos);
+  CHECK(r->changes()[0].reason.find('\x1b') != std::string::npos);  // the data itself is kept
 }
 
 // The case from issue #13: a host's own listener cause, confirmed by its own

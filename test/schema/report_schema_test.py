@@ -125,6 +125,28 @@ with tempfile.TemporaryDirectory() as site:
     reports.append(changed)
     if changed and not changed.get('rule_changes'):
         failures.append('an overridden cause was confirmed without rule_changes')
+    # The same override plus a disabled probe and a disabled candidate, as a
+    # signed pack: the report names the pack and every change that bore on it.
+    with open(os.path.join(site, 'site.json'), 'w') as f:
+        json.dump({'schema': 'rdptriage.rules/1',
+                   'overrides': [{'cause': 'network.nsg_denies_rdp', 'likelihood': 'rare'},
+                                 {'disable_probe': 'netwatch.ip_flow_inbound', 'reason': 'no Network Watcher'},
+                                 {'disable_cause': 'network.jit_closed'}]}, f)
+    key, pub = os.path.join(site, 'k.pem'), os.path.join(site, 'k.pub')
+    subprocess.run(['openssl', 'genpkey', '-algorithm', 'ed25519', '-out', key], check=True, capture_output=True)
+    subprocess.run(['openssl', 'pkey', '-in', key, '-pubout', '-out', pub], check=True, capture_output=True)
+    subprocess.run([cli, 'rules', 'sign', site, '--key', key, '--name', 'site', '--version', '4'],
+                   check=True, capture_output=True)
+    packed = check('signed pack with overrides', ['diagnose', '--rules', site, '--trusted-key', pub,
+                                                  '--min-version', 'site=4', '--world',
+                                                  os.path.join(src, 'examples', 'worlds', 'network.nsg_denies_rdp.json')])
+    reports.append(packed)
+    if packed:
+        if [p['name'] for p in packed['rule_packs']] != ['site'] or packed['rule_packs'][0]['version'] != 4:
+            failures.append(f"the signed pack is not named: {packed['rule_packs']}")
+        kinds = {c['kind'] for c in packed['rule_changes']}
+        if kinds != {'set', 'disable_probe', 'disable_cause'}:
+            failures.append(f'rule_changes of the signed pack: {sorted(kinds)}')
 given = check('given decision id', ['diagnose', '--world',
                                     os.path.join(src, 'examples', 'worlds', 'healthy.json'),
                                     '--decision-id', 'ticket-4711:run.2'])
@@ -141,7 +163,9 @@ if not any(r.get('next_test') for r in reports) or not any(r.get('also_confirmed
 ids = [r['decision_id'] for r in reports]
 if len(set(ids)) != len(ids):
     failures.append('decision ids repeat between evaluations')
-digests = {r['rules_digest'] for r in reports if r is not changed}
+if not all(r['rules_schema'] == 'rdptriage.rules/1' for r in reports):
+    failures.append('a report without the rules schema')
+digests = {r['rules_digest'] for r in reports if r is not changed and r is not packed}
 if len(digests) != 1:
     failures.append(f'one rule set gave {len(digests)} digests')
 if changed and changed['rules_digest'] in digests:
