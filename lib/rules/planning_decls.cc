@@ -7,7 +7,6 @@
 
 #include "rules/compiler.h"
 #include "rules/field_reader.h"
-#include "rules/seeds.h"
 
 namespace rdptriage::internal {
 namespace {

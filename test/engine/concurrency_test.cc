@@ -165,10 +165,10 @@ constexpr const char* kTwoChannels = R"({
   "rules": [
     {"id": "network.x", "layer": "network", "stage": "client", "title": "x", "explanation": "x",
      "likelihood": "rare", "symptoms": ["s"], "confirm": {"probe": "x.slow", "eq": true},
-     "confirm_text": "x", "fix": [{"text": "x"}], "sources": [{"seed": "x", "section": "x"}]},
+     "confirm_text": "x", "fix": [{"text": "x"}], "sources": [{"seed": "003", "section": "x"}]},
     {"id": "guest.y", "layer": "guest", "stage": "session", "title": "y", "explanation": "y",
      "likelihood": "common", "symptoms": ["s"], "confirm": {"probe": "y.fast", "eq": true},
-     "confirm_text": "y", "fix": [{"text": "y"}], "sources": [{"seed": "x", "section": "x"}]}
+     "confirm_text": "y", "fix": [{"text": "y"}], "sources": [{"seed": "003", "section": "x"}]}
   ]
 })";
 

@@ -112,7 +112,8 @@ const Ids kClientToListener = {"network.client_local_block",
                                "service.termservice_down",
                                "service.port_mismatch"};
 const Ids kChannel = {"service.listener_certificate", "auth.tls_disabled",
-                      "auth.min_encryption_level", "auth.fips_enforced", "auth.credssp_mismatch"};
+                      "auth.min_encryption_level",   "auth.fips_enforced",
+                      "auth.credssp_mismatch",       "auth.client_nla_not_offered"};
 const Ids kLogon = {
     "auth.authority_misspelled",     "auth.dc_unreachable",     "auth.secure_channel_broken",
     "auth.domain_creds_disabled",    "auth.conditional_access", "auth.username_format",
@@ -179,7 +180,8 @@ TEST_CASE("gate tls_completed: the listener certificate and TLS, not what is neg
   tls.erase("client.rdp_negotiation");
   tls["client.tls_handshake"] = V("ok");
   check_gate("tls_completed", tls, {"service.listener_certificate", "auth.tls_disabled"},
-             join({{"auth.credssp_mismatch", "auth.min_encryption_level", "auth.fips_enforced"},
+             join({{"auth.credssp_mismatch", "auth.min_encryption_level", "auth.fips_enforced",
+                    "auth.client_nla_not_offered"},
                    kLogon,
                    kSession}));
   Answers stranger = tls;
