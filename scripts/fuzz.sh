@@ -9,7 +9,8 @@
 # Environment:
 #   RDPTRIAGE_FUZZ_SECONDS  seconds per target (default 60)
 #   RDPTRIAGE_FUZZ_JOBS     targets run at once (default: the number of cores)
-#   RDPTRIAGE_FUZZ_BUILD    build directory (default build-fuzz)
+#   RDPTRIAGE_FUZZ_BUILD    build directory (default build-fuzz; one configured
+#                           with RDPTRIAGE_FUZZ=ON is built as it is)
 #   RDPTRIAGE_FUZZ_MERGE=1  afterwards, add to fuzz/corpus/<target>/ the inputs
 #                           of this run that reach code the corpus and the
 #                           bundled seeds do not (libFuzzer -merge=1)
@@ -29,9 +30,14 @@ jobs=${RDPTRIAGE_FUZZ_JOBS:-$(nproc)}
 build=${RDPTRIAGE_FUZZ_BUILD:-build-fuzz}
 
 scripts/install-deps.sh
-CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDPTRIAGE_FUZZ=ON \
-  -DRDPTRIAGE_WARNINGS=ON -DRDPTRIAGE_BUILD_TESTS=OFF -DRDPTRIAGE_BUILD_EXAMPLES=OFF \
-  -DRDPTRIAGE_BUILD_BENCH=OFF -DRDPTRIAGE_AZURE=OFF -DRDPTRIAGE_INSTALL=OFF >/dev/null
+# A build directory configured with RDPTRIAGE_FUZZ=ON already (scripts/test.sh
+# builds build-asan/ so) is used as it is: configuring it again with other
+# options would rebuild everything.
+if ! grep -q '^RDPTRIAGE_FUZZ:BOOL=ON$' "$build/CMakeCache.txt" 2>/dev/null; then
+  CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRDPTRIAGE_FUZZ=ON \
+    -DRDPTRIAGE_WARNINGS=ON -DRDPTRIAGE_BUILD_TESTS=OFF -DRDPTRIAGE_BUILD_EXAMPLES=OFF \
+    -DRDPTRIAGE_BUILD_BENCH=OFF -DRDPTRIAGE_AZURE=OFF -DRDPTRIAGE_INSTALL=OFF >/dev/null
+fi
 
 declare -A seeds
 all=()

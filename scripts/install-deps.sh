@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config
+  ccache                                         # scripts/test.sh: the library is compiled by five builds and two tests
   libboost-json1.81-dev libboost-graph1.81-dev  # Boost.JSON exists from 1.75; Debian's default is 1.74
   libssl-dev                                     # OpenSSL 3: TLS probes
   libre2-dev                                     # RE2: linear-time matching of pasted client errors

@@ -10,11 +10,13 @@
 # Stages (RDPTRIAGE_TEST_STAGES, default all of them):
 #   tests  build/ (gcc, warnings are errors), the whole ctest (the fuzz
 #          corpus is replayed there too, without libFuzzer)
-#   asan   build-asan/ (clang, -DRDPTRIAGE_SANITIZE=ON), the whole ctest
+#   asan   build-asan/ (clang, -DRDPTRIAGE_SANITIZE=ON, and with the fuzz
+#          stage -DRDPTRIAGE_FUZZ=ON: the fuzz targets too), the whole ctest
 #   tsan   build-tsan/ (-DRDPTRIAGE_TSAN=ON), the engine tests: concurrent
 #          evaluations, the probe pool, hung adapters, cancellation
 #   fuzz   scripts/fuzz.sh: every fuzz target for RDPTRIAGE_FUZZ_SECONDS
-#          (default 30 here), two at once; fails on a crash
+#          (default 30 here), two at once, from build-asan/ (build-fuzz/
+#          without the asan stage); fails on a crash
 #
 # Budget: .ci/run must end within 45 minutes on a 2-core machine. Two
 # choices keep it there. The ASan+UBSan build uses clang: gcc's
@@ -91,6 +93,19 @@ configure_and_build() {  # dir, cmake options..., -- targets...
 
 run_stage "install dependencies" scripts/install-deps.sh
 
+# One compiler cache (.ccache/, ignored by git) for every build here and for
+# the tests that build the library again in a consumer project
+# (package.consumer_add_subdirectory, package.examples_against_install): a
+# cold run fills it, and every later run, or stage compiling the same
+# source with the same flags, is served from it. A caller's own
+# CMAKE_CXX_COMPILER_LAUNCHER or CCACHE_DIR wins.
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
+  export CMAKE_C_COMPILER_LAUNCHER=${CMAKE_C_COMPILER_LAUNCHER:-ccache}
+  export CCACHE_DIR=${CCACHE_DIR:-$PWD/.ccache} CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+  export CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+fi
+
 if wants tests; then
   run_stage "build" configure_and_build build
   run_stage "tests" ctest --test-dir build --output-on-failure -j"$jobs"
@@ -104,8 +119,13 @@ if wants asan; then
   if [ -f build-asan/CMakeCache.txt ] && ! grep -q '^CMAKE_CXX_COMPILER:.*clang' build-asan/CMakeCache.txt; then
     rm -rf build-asan
   fi
+  # The fuzz targets are built here too (RDPTRIAGE_FUZZ adds libFuzzer's
+  # coverage to the same ASan+UBSan objects), so the fuzz stage compiles
+  # nothing again.
+  fuzz_option=()
+  wants fuzz && fuzz_option=(-DRDPTRIAGE_FUZZ=ON)
   CC=clang CXX=clang++ run_stage "asan+ubsan build" configure_and_build build-asan \
-    -DRDPTRIAGE_SANITIZE=ON -DRDPTRIAGE_BUILD_BENCH=OFF
+    -DRDPTRIAGE_SANITIZE=ON "${fuzz_option[@]}" -DRDPTRIAGE_BUILD_BENCH=OFF
   run_stage "asan+ubsan tests" ctest --test-dir build-asan --output-on-failure -j"$jobs"
 fi
 
@@ -121,8 +141,10 @@ if wants tsan; then
 fi
 
 if wants fuzz; then
-  run_stage "fuzz (build and run)" env RDPTRIAGE_FUZZ_SECONDS="${RDPTRIAGE_FUZZ_SECONDS:-30}" \
-    scripts/fuzz.sh
+  fuzz_build=build-fuzz
+  wants asan && fuzz_build=build-asan
+  run_stage "fuzz" env RDPTRIAGE_FUZZ_SECONDS="${RDPTRIAGE_FUZZ_SECONDS:-30}" \
+    RDPTRIAGE_FUZZ_BUILD="$fuzz_build" scripts/fuzz.sh
 fi
 
 summary
