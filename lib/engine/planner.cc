@@ -166,20 +166,26 @@ class Planner {
   }
 
   // Once a cause is confirmed, the probes its fix reads are asked, cheapest
-  // first, within options.fix_probe_budget_s (see fix_reads()).
+  // first, within options.fix_probe_budget_s (see fix_reads()); then those
+  // of every other confirmed cause (the report's also_confirmed, whose fixes
+  // are rendered too), in path order, from what the budget has left.
   void ask_fix_probes() {
     double left = options_.fix_probe_budget_s;
-    while (state_.horizon() < state_.size() && runner_.stop_reason().empty() &&
-           report_.evidence.size() < options_.max_probes) {
-      const int cause = static_cast<int>(state_.cause_index(state_.horizon()));
-      int best = -1;
-      for (int p : fix_reads(rules_, cause, *in_.context, report_.evidence, state_.answers()))
-        if (costing_.charge(p) <= left && (best < 0 || costing_.charge(p) < costing_.charge(best)))
-          best = p;
-      if (best < 0) return;
-      left -= costing_.charge(best);
-      std::vector<ProbeRun> runs = runner_.run({&rules_.probes[static_cast<std::size_t>(best)]});
-      record(best, std::move(runs.front()));
+    const std::size_t first = state_.horizon();
+    for (std::size_t i = first; i < state_.size(); ++i) {
+      if (i != first && state_.status(i) != CauseStatus::kConfirmed) continue;
+      const int cause = static_cast<int>(state_.cause_index(i));
+      while (runner_.stop_reason().empty() && report_.evidence.size() < options_.max_probes) {
+        int best = -1;
+        for (int p : fix_reads(rules_, cause, *in_.context, report_.evidence, state_.answers()))
+          if (costing_.charge(p) <= left &&
+              (best < 0 || costing_.charge(p) < costing_.charge(best)))
+            best = p;
+        if (best < 0) break;
+        left -= costing_.charge(best);
+        std::vector<ProbeRun> runs = runner_.run({&rules_.probes[static_cast<std::size_t>(best)]});
+        record(best, std::move(runs.front()));
+      }
     }
   }
 

@@ -139,6 +139,17 @@ TEST_CASE("two-fault worlds name the earlier fault and list the other when it wa
       CHECK(listed);
       REQUIRE(r.also_confirmed.size() == 1);
       CHECK(r.also_confirmed.front().cause == "guest.resource_exhaustion");
+      // Its fix reads the runaway process too: Stop-Process gets the id.
+      const RenderedFix& fix = r.also_confirmed.front().fix;
+      std::string missing;
+      for (const MissingValue& m : fix.missing) missing += " " + m.name;
+      INFO("missing:" << missing);
+      CHECK(fix.missing.empty());
+      bool stops_pid = false;
+      for (const FixStep& step : fix.steps)
+        stops_pid |= step.command.find("Stop-Process -Id ") != std::string::npos &&
+                     step.command.find("Stop-Process -Id $(throw") == std::string::npos;
+      CHECK(stops_pid);
     }
   }
 }
