@@ -577,8 +577,8 @@ ProbeResult connectivity_probe(VmReader& reader, const ProbeInputs& in) {
   if (auto stop = watcher_blocker(reader, &vm)) return *stop;
   if (in.connectivity_source.empty())
     return ProbeResult::unavailable(
-        "a connectivity check runs from a VM in Azure: name one as "
-        "connectivity_source (--connectivity-source)");
+        "a connectivity check runs from a VM in Azure: name one (a VM name or id) in the "
+        "context key connectivity_source");
   std::string source = in.connectivity_source;
   if (source.front() != '/')
     source = reader.ref().resource_group_path() + "/providers/Microsoft.Compute/virtualMachines/" +
