@@ -106,6 +106,8 @@ def ids(sub, world):
     e = world["estate"]
     base = f"/subscriptions/{sub}/resourceGroups/{rg}"
     nsg_base = f"/subscriptions/{sub}/resourceGroups/{e['nsg_resource_group']}"
+    # A hub's route table often lives in another resource group than the VM.
+    rt_base = f"/subscriptions/{sub}/resourceGroups/{e['route_table_resource_group']}"
     return {
         "vm": f"{base}/providers/Microsoft.Compute/virtualMachines/{vm}",
         "nic": f"{base}/providers/Microsoft.Network/networkInterfaces/{e['nic_name']}",
@@ -113,7 +115,7 @@ def ids(sub, world):
         "nic_nsg": f"{nsg_base}/providers/Microsoft.Network/networkSecurityGroups/{e['nsg_nic_name']}",
         "subnet_nsg": f"{nsg_base}/providers/Microsoft.Network/networkSecurityGroups/{e['nsg_subnet_name']}",
         "subnet": f"{base}/providers/Microsoft.Network/virtualNetworks/{rg}-vnet/subnets/default",
-        "rt": f"{base}/providers/Microsoft.Network/routeTables/{e['route_table']}",
+        "rt": f"{rt_base}/providers/Microsoft.Network/routeTables/{e['route_table']}",
         "watcher": f"/subscriptions/{sub}/resourceGroups/NetworkWatcherRG/providers/"
                    f"Microsoft.Network/networkWatchers/NetworkWatcher_{REGION}",
     }
