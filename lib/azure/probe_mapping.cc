@@ -810,6 +810,13 @@ ProbeResult answer_probe(const std::string& probe_id, VmReader& reader, const Pr
   if (probe_id.rfind("guest.", 0) == 0) {
     if (!in.run_command_enabled)
       return ProbeResult::unavailable("Run Command is turned off in the adapter's options");
+    // Run Command is an action of Microsoft.Compute VMs; a classic VM has
+    // none, so its guest is read another way (the serial console).
+    if (ArmResponse vm = reader.vm();
+        vm.kind == ArmResponse::Kind::kNotFound && reader.classic_vm().ok())
+      return ProbeResult::unavailable(
+          "a classic (cloud service) VM: Run Command runs only on Resource Manager "
+          "(Microsoft.Compute) VMs");
     return guest_fact(reader, in.run_command, probe_id.substr(6));
   }
   auto it = answers().find(probe_id);
