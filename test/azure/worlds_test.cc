@@ -242,7 +242,8 @@ TEST_CASE("every bundled world reaches the same verdict through the Azure adapte
   CHECK(classic_checked > 0);
   for (const char* p :
        {"guest.rdp_deny_policy", "guest.credssp_encryption_oracle", "azure.entra_vm_login_role",
-        "netwatch.next_hop", "guest.domain_controller_status", "guest.active_sessions"}) {
+        "netwatch.next_hop", "guest.domain_controller_status", "guest.active_sessions",
+        "guest.rdp_account_last_logon"}) {
     INFO(p);
     CHECK(answered_by_azure.count(p) == 1);
   }
