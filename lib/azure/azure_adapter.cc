@@ -214,10 +214,16 @@ ProbeResult AzureAdapter::run(const ProbeRequest& request) {
   in.run_command_enabled = impl.options.run_command;
   in.run_command.script = impl.script;
   // The script gets the account as "DOMAIN\name" (context username plus
-  // user_domain) or the bare name of a local account.
+  // user_domain), "name@dns.domain" when the domain is a DNS name (the
+  // user principal name, which the Security log may name the logon by) or
+  // the bare name of a local account.
   std::string user = get("username");
-  if (!user.empty() && !get("user_domain").empty()) user = get("user_domain") + "\\" + user;
+  const std::string domain = get("user_domain");
+  if (!user.empty() && !domain.empty())
+    user = domain.find('.') != std::string::npos && domain != "." ? user + "@" + domain
+                                                                  : domain + "\\" + user;
   if (plausible_username(user)) in.run_command.username = user;
+  in.run_command.client_address = in.client_ip;  // validated above
 
   Impl::Scope scope;
   scope.request_flag = request.cancelled;

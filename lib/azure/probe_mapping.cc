@@ -577,8 +577,8 @@ ProbeResult connectivity_probe(VmReader& reader, const ProbeInputs& in) {
   if (auto stop = watcher_blocker(reader, &vm)) return *stop;
   if (in.connectivity_source.empty())
     return ProbeResult::unavailable(
-        "a connectivity check runs from a VM in Azure: name one as "
-        "connectivity_source (--connectivity-source)");
+        "a connectivity check runs from a VM in Azure: name one (a VM name or id) in the "
+        "context key connectivity_source");
   std::string source = in.connectivity_source;
   if (source.front() != '/')
     source = reader.ref().resource_group_path() + "/providers/Microsoft.Compute/virtualMachines/" +
@@ -810,6 +810,13 @@ ProbeResult answer_probe(const std::string& probe_id, VmReader& reader, const Pr
   if (probe_id.rfind("guest.", 0) == 0) {
     if (!in.run_command_enabled)
       return ProbeResult::unavailable("Run Command is turned off in the adapter's options");
+    // Run Command is an action of Microsoft.Compute VMs; a classic VM has
+    // none, so its guest is read another way (the serial console).
+    if (ArmResponse vm = reader.vm();
+        vm.kind == ArmResponse::Kind::kNotFound && reader.classic_vm().ok())
+      return ProbeResult::unavailable(
+          "a classic (cloud service) VM: Run Command runs only on Resource Manager "
+          "(Microsoft.Compute) VMs");
     return guest_fact(reader, in.run_command, probe_id.substr(6));
   }
   auto it = answers().find(probe_id);

@@ -95,14 +95,17 @@ ProbeResult guest_fact(VmReader& reader, const RunCommandSettings& settings,
     boost::json::object body;
     body["commandId"] = "RunPowerShellScript";
     body["script"] = script_lines(settings.script);
-    if (!settings.username.empty()) {
-      boost::json::array params;
+    boost::json::array params;
+    auto add = [&params](const char* name, const std::string& value) {
+      if (value.empty()) return;
       boost::json::object p;
-      p["name"] = "UserName";
-      p["value"] = settings.username;
+      p["name"] = name;
+      p["value"] = value;
       params.push_back(std::move(p));
-      body["parameters"] = std::move(params);
-    }
+    };
+    add("UserName", settings.username);
+    add("ClientAddress", settings.client_address);
+    if (!params.empty()) body["parameters"] = std::move(params);
     return reader.arm().post(reader.ref().id() + "/runCommand?api-version=" + kComputeApi,
                              boost::json::serialize(body), "Run Command", reader.deadline(),
                              reader.stop(), reader.reporter());

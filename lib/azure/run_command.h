@@ -27,6 +27,10 @@ inline constexpr const char* kGuestFactsMarker = "RDPTRIAGE-GUEST-FACTS/1 ";
 struct RunCommandSettings {
   std::string script;    // the PowerShell script text
   std::string username;  // passed as -UserName; empty: not passed
+  // The client's address as the VM sees it (context client_ip), passed as
+  // -ClientAddress: whose logon the Security log shows is the client's.
+  // Empty: not passed.
+  std::string client_address;
 };
 
 // Answers one guest.* probe (`fact` is the id without "guest.").

@@ -14,7 +14,7 @@
 # Command's 4 KB output (worst case)" (test/azure/pieces_test.cc) to stay
 # within Run Command's 4,096-byte output limit.
 # What each fact reads is documented in rules/run_command/README.md.
-param([string]$UserName = '')
+param([string]$UserName = '', [string]$ClientAddress = '')
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -75,12 +75,21 @@ $ubr = RegValue 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' 'UBR'
 $rdpPort = RegValue $RDPTCP 'PortNumber'
 $msSinceBoot = [int64]((Get-Date) - $os.LastBootUpTime).TotalMilliseconds
 
-# The account being used to sign in: ".\name", "AUTHORITY\name" or "name@domain".
+# The account being used to sign in: ".\name", "AUTHORITY\name", "name@domain"
+# or (Entra ID) "AzureAD\name@domain". A name typed with "@" is a user
+# principal name: the Security log names a logon by it, or by the name.
 $authority = ''
 $account = $UserName
+$upn = ''
 if ($UserName -match '^(.*)\\([^\\]+)$') { $authority = $Matches[1]; $account = $Matches[2] }
-elseif ($UserName -match '^([^@]+)@(.+)$') { $account = $Matches[1]; $authority = $Matches[2] }
+if ($account -match '^([^@]+)@(.+)$') {
+  $upn = $account; $account = $Matches[1]; if (-not $authority) { $authority = $Matches[2] }
+}
 $accountIsSafe = $account -match "^[A-Za-z0-9._ $-]{1,104}$"
+if ($upn -notmatch '^[A-Za-z0-9._-]{1,64}@[A-Za-z0-9.-]{1,253}$') { $upn = $account }
+$isEntra = $authority -ieq 'AzureAD'
+# Events whose TargetUserName is the account (by name or UPN).
+$target = "(Data[@Name='TargetUserName']='$account' or Data[@Name='TargetUserName']='$upn')"
 $isLocalAccount = ($authority -eq '' -or $authority -eq '.' -or $authority -ieq $env:COMPUTERNAME) -and
   $cs.DomainRole -lt 4
 
@@ -281,15 +290,23 @@ Fact 'domain_controller_status' {
 }
 
 Fact 'secure_channel' {
-  if (-not $cs.PartOfDomain) { 'not_joined' }
-  elseif (Test-ComputerSecureChannel) { 'ok' }
+  if (-not $cs.PartOfDomain) { return 'not_joined' }
+  if ([int]$cs.DomainRole -lt 4) { if (Test-ComputerSecureChannel) { return 'ok' } else { return 'broken' } }
+  # A domain controller: Test-ComputerSecureChannel gives false errors there
+  # (its page's Note), so nltest /sc_verify checks it; every "Status = N"
+  # line it prints must be 0 (NERR_Success).
+  $ErrorActionPreference = 'Continue'
+  $out = @(& nltest.exe "/sc_verify:$($cs.Domain)" 2>&1)
+  $codes = @($out | ForEach-Object { if ("$_" -match 'Status = ([0-9]+) 0x') { $Matches[1] } })
+  if ($LASTEXITCODE -eq 0 -and $codes.Count -gt 0 -and @($codes | Where-Object { $_ -ne '0' }).Count -eq 0) { 'ok' }
   else { 'broken' }
 }
 
 # ---- the account being used (needs -UserName)
 
 Fact 'account_state' {
-  if (-not $accountIsSafe) { return $null }
+  # An Entra ID account is in neither the local SAM nor AD: not read.
+  if (-not $accountIsSafe -or $isEntra) { return $null }
   if ($isLocalAccount) {
     $u = Get-LocalUser -Name $account -ErrorAction SilentlyContinue
     if ($null -eq $u) { return 'not_found' }
@@ -315,7 +332,7 @@ Fact 'account_state' {
 }
 
 Fact 'account_rdp_rights' {
-  if (-not $accountIsSafe) { return $null }
+  if (-not $accountIsSafe -or $isEntra) { return $null }
   # Everything the account is known by: itself and (domain) every group it
   # is in, nested included; then Administrators (S-1-5-32-544) and Remote
   # Desktop Users (S-1-5-32-555) are searched for any of them.
@@ -344,7 +361,7 @@ Fact 'last_logon_failure_status' {
   if (-not $accountIsSafe) { return $null }
   # The latest failed logon (4625) of this account in the last 24 hours.
   $xpath = "*[System[EventID=4625 and TimeCreated[timediff(@SystemTime) <= 86400000]]" +
-    " and EventData[Data[@Name='TargetUserName']='$account']]"
+    " and EventData[$target]]"
   $e = Get-WinEvent -LogName Security -FilterXPath $xpath -MaxEvents 1 -ErrorAction SilentlyContinue
   if ($null -eq $e) { return 'none' }
   $data = @{}
@@ -366,8 +383,32 @@ Fact 'last_logon_failure_domain' {
   }
 }
 
+Fact 'rdp_account_last_logon' {
+  # How this account's latest Remote Desktop logon of the last 24 hours
+  # ended, from the Security log: 4624 (logged on) or 4625 (failed to log
+  # on) with Logon Type 10 (RemoteInteractive) from any address, or Type 3
+  # (Network: NLA's logon before the session) from the client's address
+  # (-ClientAddress; type 3 from elsewhere is file shares and the like).
+  # 4625 is failed; type 10 a session, from the client or elsewhere; type
+  # 3 alone authenticated with no session after it. See
+  # https://learn.microsoft.com/windows/security/threat-protection/auditing/event-4624
+  # ("Logon types and descriptions") and .../event-4625.
+  if (-not $accountIsSafe -or $ClientAddress -notmatch '^[0-9A-Fa-f.:]{2,45}$') { return $null }
+  $from = "(Data[@Name='IpAddress']='$ClientAddress' or Data[@Name='IpAddress']='::ffff:$ClientAddress')"
+  $xpath = "*[System[(EventID=4624 or EventID=4625) and TimeCreated[timediff(@SystemTime) <= 86400000]]" +
+    " and EventData[$target and (Data[@Name='LogonType']='10' or (Data[@Name='LogonType']='3' and $from))]]"
+  $e = Get-WinEvent -LogName Security -FilterXPath $xpath -MaxEvents 1 -ErrorAction SilentlyContinue
+  if ($null -eq $e) { return 'none' }
+  if ($e.Id -eq 4625) { return 'failed' }
+  $data = @{}
+  foreach ($d in ([xml]$e.ToXml()).Event.EventData.Data) { $data[$d.Name] = "$($d.'#text')" }
+  if ($data['LogonType'] -eq '3') { 'authenticated' }
+  elseif ($data['IpAddress'] -eq $ClientAddress -or $data['IpAddress'] -eq "::ffff:$ClientAddress") { 'signed_in' }
+  else { 'signed_in_elsewhere' }
+}
+
 Fact 'user_profile_state' {
-  if (-not $accountIsSafe) { return $null }
+  if (-not $accountIsSafe -or $isEntra) { return $null }
   $sid = AccountSid
   if (-not $sid) { return $null }
   # User Profile Service events of the last 7 days for this account: 1511

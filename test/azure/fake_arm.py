@@ -106,6 +106,8 @@ def ids(sub, world):
     e = world["estate"]
     base = f"/subscriptions/{sub}/resourceGroups/{rg}"
     nsg_base = f"/subscriptions/{sub}/resourceGroups/{e['nsg_resource_group']}"
+    # A hub's route table often lives in another resource group than the VM.
+    rt_base = f"/subscriptions/{sub}/resourceGroups/{e['route_table_resource_group']}"
     return {
         "vm": f"{base}/providers/Microsoft.Compute/virtualMachines/{vm}",
         "nic": f"{base}/providers/Microsoft.Network/networkInterfaces/{e['nic_name']}",
@@ -113,7 +115,7 @@ def ids(sub, world):
         "nic_nsg": f"{nsg_base}/providers/Microsoft.Network/networkSecurityGroups/{e['nsg_nic_name']}",
         "subnet_nsg": f"{nsg_base}/providers/Microsoft.Network/networkSecurityGroups/{e['nsg_subnet_name']}",
         "subnet": f"{base}/providers/Microsoft.Network/virtualNetworks/{rg}-vnet/subnets/default",
-        "rt": f"{base}/providers/Microsoft.Network/routeTables/{e['route_table']}",
+        "rt": f"{rt_base}/providers/Microsoft.Network/routeTables/{e['route_table']}",
         "watcher": f"/subscriptions/{sub}/resourceGroups/NetworkWatcherRG/providers/"
                    f"Microsoft.Network/networkWatchers/NetworkWatcher_{REGION}",
     }
@@ -408,11 +410,20 @@ def watchers_pages(sub):
     return [watcher("eastus")], [watcher(REGION)]
 
 
-def guest_facts_line(world):
+# Facts the script reads only with a parameter (its param() block), and the
+# estate value that parameter must carry: without it, or with another
+# value, the script could not have read the fact the world shows.
+NEEDS_PARAMETER = {"rdp_account_last_logon": ("ClientAddress", "client_ip")}
+
+
+def guest_facts_line(world, parameters):
     facts, unreadable = {}, []
     for key in STATE.script_keys:
         a = answer(world, "guest." + key)
-        if a.get("kind") == "value":
+        needs = NEEDS_PARAMETER.get(key)
+        if needs and parameters.get(needs[0]) != world["estate"][needs[1]]:
+            unreadable.append(key)
+        elif a.get("kind") == "value":
             facts[key] = a["value"]
             for name, v in a.get("fields", {}).items():
                 facts[f"{key}:{name}"] = int(v) if v.isdigit() else v
@@ -423,11 +434,15 @@ def guest_facts_line(world):
     return "RDPTRIAGE-GUEST-FACTS/1 " + json.dumps(facts, separators=(",", ":"))
 
 
-def run_command_result(world):
-    """VirtualMachineRunCommand.json (ComputeRP/stable/2024-07-01/examples/runCommandExamples)."""
+def run_command_result(world, request):
+    """VirtualMachineRunCommand.json (ComputeRP/stable/2024-07-01/examples/runCommandExamples);
+    the request's "parameters" are RunCommandInputParameter name/value pairs."""
+    parameters = {p.get("name"): p.get("value") for p in request.get("parameters", [])
+                  if isinstance(p, dict)}
     return {"value": [
         {"code": "ComponentStatus/StdOut/succeeded", "level": "Info",
-         "displayStatus": "Provisioning succeeded", "message": guest_facts_line(world) + "\n"},
+         "displayStatus": "Provisioning succeeded",
+         "message": guest_facts_line(world, parameters) + "\n"},
         {"code": "ComponentStatus/StdErr/succeeded", "level": "Info",
          "displayStatus": "Provisioning succeeded", "message": ""}]}
 
@@ -757,7 +772,7 @@ class Handler(BaseHTTPRequestHandler):
             if request.get("commandId") != "RunPowerShellScript" or not request.get("script"):
                 return self.send_json(400, arm_error("InvalidParameter", "commandId and script are required"))
             time.sleep(float(STATE.fault.get("run_command_delay", 0)))
-            return self.long_running(run_command_result(world), "async")
+            return self.long_running(run_command_result(world, request), "async")
         if method == "POST" and lower == (i["vm"] + "/retrieveBootDiagnosticsData").lower():
             # VirtualMachine_RetrieveBootDiagnosticsData.json: SAS URIs.
             sas = "?sv=2019-02-02&sr=b&sig=" + "FAKESASSIGNATURE0123456789abcdef" + "&se=2030-01-01"

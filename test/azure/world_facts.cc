@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
     estate["nsg_nic_name"] = m.vm.nsg_nic_name;
     estate["nsg_resource_group"] = m.vm.nsg_resource_group;
     estate["route_table"] = m.vm.route_table;
+    estate["route_table_resource_group"] = m.vm.route_table_resource_group;
     estate["next_hop_ip"] = m.vm.next_hop_ip;
     // An Entra ID joined VM (it carries the AADLoginForWindows extension)
     // and, when the account signing in is an Entra ID one, its object id
