@@ -1,5 +1,7 @@
 #include "json/json_document.h"
 
+#include "engine/safe_text.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -383,6 +385,62 @@ std::string_view json_kind_name(const boost::json::value& v) {
       return "object";
   }
   return "value";
+}
+
+namespace {
+
+struct TextCheck {
+  DiagnosticSink& sink;
+  std::initializer_list<std::string_view> multiline;
+  std::size_t max_reports;
+  std::size_t found = 0;
+
+  bool multiline_key(std::string_view key) const {
+    return std::find(multiline.begin(), multiline.end(), key) != multiline.end();
+  }
+  void check(std::string_view text, const std::string& pointer, bool lines, bool is_key) {
+    std::uint32_t cp = 0;
+    const std::size_t at = find_terminal_control(text, lines, &cp);
+    if (at == std::string_view::npos) return;
+    if (++found > max_reports) return;
+    sink.add(pointer, "",
+             std::string(is_key ? "the member name" : "the text") + " holds " +
+                 describe_terminal_control(cp) + " at byte " + std::to_string(at) +
+                 ": text shown to people must not carry control characters, "
+                 "bidirectional overrides or line separators" +
+                 (lines ? " (line feeds and tabs are allowed here)" : ""));
+  }
+  void walk(const boost::json::value& v, const std::string& pointer, bool lines, int depth) {
+    if (depth > 64) return;  // the parser's depth limit is far lower
+    if (v.is_string()) {
+      check(v.get_string(), pointer, lines, false);
+    } else if (v.is_array()) {
+      const auto& a = v.get_array();
+      for (std::size_t i = 0; i < a.size(); ++i)
+        walk(a[i], pointer_join(pointer, i), lines, depth + 1);
+    } else if (v.is_object()) {
+      for (const auto& m : v.get_object()) {
+        const std::string child = pointer_join(pointer, m.key());
+        check(m.key(), child, false, true);
+        walk(m.value(), child, multiline_key(m.key()), depth + 1);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+bool check_terminal_text(DiagnosticSink& sink, const boost::json::value& root,
+                         std::string_view pointer,
+                         std::initializer_list<std::string_view> multiline_keys,
+                         std::size_t max_reports) {
+  TextCheck c{sink, multiline_keys, max_reports};
+  c.walk(root, std::string(pointer), false, 0);
+  if (c.found > max_reports)
+    sink.add(
+        pointer, "",
+        "and " + std::to_string(c.found - max_reports) + " more texts holding control characters");
+  return c.found == 0;
 }
 
 }  // namespace rdptriage::internal

@@ -83,6 +83,19 @@ class DiagnosticSink {
   std::vector<Diagnostic> diagnostics_;
 };
 
+// Records a diagnostic for every member name and string value under `root`
+// (at JSON pointer `pointer`) that holds something a terminal would act on
+// (engine/safe_text.h: C0 controls, DEL, C1 controls, bidirectional
+// overrides, line separators): such text is shown to people. A string that
+// is a member of a key in `multiline_keys` (or an element of an array that
+// is) may hold line feeds and tabs: scripts and commands. At most
+// `max_reports` diagnostics are recorded, then one saying how many more.
+// Returns true when nothing was found.
+bool check_terminal_text(DiagnosticSink& sink, const boost::json::value& root,
+                         std::string_view pointer,
+                         std::initializer_list<std::string_view> multiline_keys,
+                         std::size_t max_reports = 20);
+
 // "string", "number", "object", ... for messages.
 std::string_view json_kind_name(const boost::json::value& v);
 
