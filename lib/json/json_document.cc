@@ -1,7 +1,5 @@
 #include "json/json_document.h"
 
-#include "engine/safe_text.h"
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 #include <system_error>
+
+#include "engine/safe_text.h"
 
 namespace rdptriage::internal {
 namespace {
@@ -339,9 +339,38 @@ std::string pointer_join(std::string_view pointer, std::size_t index) {
 }
 
 void DiagnosticSink::add(std::string_view pointer, std::string_view subject, std::string message) {
+  const std::size_t same = ++seen_[message];
+  if (same > kSameMessageCap) {
+    ++held_back_;
+    ++same_[message];
+    return;
+  }
+  if (kept_ >= kMaxDiagnostics) {
+    ++held_back_;
+    ++over_total_;
+    return;
+  }
+  ++kept_;
   SourcePos p = doc_->position(pointer);
   diagnostics_.push_back(Diagnostic{doc_->name(), p.line, p.column, pointer_to_path(pointer),
                                     std::string(subject), std::move(message)});
+}
+
+std::vector<Diagnostic>& DiagnosticSink::diagnostics() {
+  for (auto& [message, count] : same_)
+    if (count > 0)
+      diagnostics_.push_back(
+          Diagnostic{doc_->name(), 0, 0, "", "",
+                     "and " + std::to_string(count) + " more like it: " + message});
+  same_.clear();
+  if (over_total_ > 0)
+    diagnostics_.push_back(Diagnostic{doc_->name(), 0, 0, "", "",
+                                      "and " + std::to_string(over_total_) +
+                                          " more problems (only the first " +
+                                          std::to_string(kMaxDiagnostics) + " are listed)"});
+  over_total_ = 0;
+  held_back_ = 0;
+  return diagnostics_;
 }
 
 bool DiagnosticSink::check_fields(const boost::json::object& obj, std::string_view pointer,
