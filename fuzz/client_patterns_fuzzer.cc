@@ -96,6 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::count("refused");
     for (const Diagnostic& d : rules.status().diagnostics())
       RDPTRIAGE_FUZZ_CHECK(d.file == "fuzz.json", rules.status().to_string());
+    fuzz::check_status_text(rules.status());
     return 0;
   }
   const Triage triage = Triage::from_rules(*rules, ProbeThreadPool::create(1));

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/safe_text.h"
+
 namespace rdptriage::fuzz {
 
 void fail(std::string_view what, std::string_view detail) {
@@ -117,7 +119,29 @@ void check_value(const boost::json::value& json, const ProbeValue& value, std::s
 
 }  // namespace
 
+void check_terminal_safe(std::string_view human, std::string_view what, bool lines) {
+  std::uint32_t cp = 0;
+  const std::size_t at = internal::find_terminal_control(human, lines, &cp);
+  if (at == std::string_view::npos) return;
+  const std::size_t from = at > 60 ? at - 60 : 0;
+  fail(std::string(what) + " is terminal-safe: " + internal::describe_terminal_control(cp) +
+           " at byte " + std::to_string(at),
+       internal::terminal_safe(human.substr(from, 120)));
+}
+
+void check_status_text(const Status& status) {
+  check_terminal_safe(status.message(), "Status::message()", false);
+  check_terminal_safe(status.to_string(), "Status::to_string()", true);
+  for (const Diagnostic& d : status.diagnostics())
+    check_terminal_safe(d.to_string(), "Diagnostic::to_string()", false);
+}
+
+void check_report_text(const Report& report) {
+  check_terminal_safe(to_text(report, {.colour = false}), "to_text(report)", true);
+}
+
 void check_report_json(const Report& report) {
+  check_report_text(report);
   const std::string json = report_to_json(report);
   boost::system::error_code ec;
   const boost::json::value v = boost::json::parse(json, ec);
@@ -175,12 +199,19 @@ void check_load_failure(const Status& status, std::string_view name) {
   RDPTRIAGE_FUZZ_CHECK(!status.message().empty(), status.to_string());
   for (const Diagnostic& d : status.diagnostics())
     RDPTRIAGE_FUZZ_CHECK(d.file.empty() || d.file == name, status.to_string());
+  check_status_text(status);
 }
 
 void exercise_rules(const RuleSet& rules, std::string_view text, std::uint64_t seed) {
   count("loaded");
-  (void)rules.layer_table_markdown();
-  (void)rules.decision_graph_dot();
+  // A rule set that loaded holds no terminal control in any text (the
+  // loader refuses them), so neither rendering does.
+  check_terminal_safe(rules.layer_table_markdown(), "layer_table_markdown()", true);
+  check_terminal_safe(rules.decision_graph_dot(), "decision_graph_dot()", true);
+  for (const RuleChange& c : rules.changes())
+    check_terminal_safe(c.describe(), "RuleChange::describe()", false);
+  for (const Diagnostic& d : rules.notes())
+    check_terminal_safe(d.to_string(), "a note's Diagnostic::to_string()", false);
   const Triage triage = Triage::from_rules(rules, ProbeThreadPool::create(1));
   StatusOr<ClientErrorReading> reading = triage.read_client_error(text);
   if (reading.ok()) check_valid_json(client_error_to_json(*reading), "client_error_to_json");

@@ -46,12 +46,26 @@ const std::vector<std::pair<std::string, std::string>>& bundled_documents();
 // Aborts unless `json` is one valid JSON value (Boost.JSON parses it back).
 void check_valid_json(std::string_view json, std::string_view what);
 // Renders `report` with report_to_json() and client_error_to_json() and
-// checks both parse back, with the fields that must be there.
+// checks both parse back, with the fields that must be there; and its
+// human text with check_report_text().
 void check_report_json(const Report& report);
 
 // The reading of `text` must be consistent: matches inside the text, in
 // text order, known symptoms, causes and probes, and JSON that parses.
 void check_reading(const RuleSet& rules, const ClientErrorReading& reading, std::string_view text);
+
+// The terminal-safety invariant (issue 14): text made for people holds
+// nothing a terminal would act on. Aborts when `human` holds a C0 control
+// other than a line feed or tab (line structure, allowed when `lines`),
+// DEL, a C1 control, a bidirectional override or isolate, a line or
+// paragraph separator, or a byte that is not UTF-8.
+void check_terminal_safe(std::string_view human, std::string_view what, bool lines);
+// Every human rendering of `status`: message(), to_string(), each
+// Diagnostic::to_string().
+void check_status_text(const Status& status);
+// to_text() of `report` (without colour, which is the only escape it may
+// write), and Diagnostic-like notes in it.
+void check_report_text(const Report& report);
 
 // Counts what became of the inputs ("loaded", "refused", ...): the replay
 // prints the counts, so a corpus whose inputs all fail early shows.
@@ -61,14 +75,14 @@ std::string counts();
 
 // A load that failed must say why: not kInternal (an exception escaped the
 // loader's own checks), a message, and diagnostics naming the document
-// `name` (or no document, for limits across documents).
+// `name` (or no document, for limits across documents); and what it says
+// must be safe on a terminal (check_status_text()).
 void check_load_failure(const Status& status, std::string_view name);
 
 // Uses a rule set that loaded, as a host would: the layer table, the
-// decision graph, its client-error patterns over `text` (the file's own
-// text), and evaluations over its graph (every cause, and one symptom
-// picked by `seed`) with a DomainAdapter; each report must render as valid
-// JSON.
+// decision graph (both terminal-safe, lines allowed), its client-error patterns over `text` (the
+// file's own text), and evaluations over its graph (every cause, and one symptom picked by `seed`)
+// with a DomainAdapter; each report must render as valid JSON.
 void exercise_rules(const RuleSet& rules, std::string_view text, std::uint64_t seed);
 
 // A 64-bit FNV-1a hash of the input: seeds the adapter's answers so that

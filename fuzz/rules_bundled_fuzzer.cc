@@ -37,6 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!rules.ok()) {
     RDPTRIAGE_FUZZ_CHECK(rules.status().code() != ErrorCode::kInternal, rules.status().to_string());
     fuzz::count("refused");
+    fuzz::check_status_text(rules.status());
     return 0;
   }
   fuzz::exercise_rules(*rules, text, fuzz::hash_bytes(data, size));

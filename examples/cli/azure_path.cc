@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common.h"
 #include "rdptriage/azure.h"
 #include "rdptriage/live_probes.h"
 
@@ -34,7 +35,7 @@ class Progress {
     if (!enabled_) return;
     std::lock_guard<std::mutex> lock(mutex_);
     fmt::print(stderr, "[{:6.1f}s] {}\n",
-               std::chrono::duration<double>(Clock::now() - start_).count(), text);
+               std::chrono::duration<double>(Clock::now() - start_).count(), safe(text));
   }
 
  private:

@@ -34,7 +34,7 @@ Runner add_catalog(CLI::App& app) {
     for (const CauseInfo& c : causes) by_layer[c.layer].push_back(&c);
     for (const auto& [layer, list] : by_layer) {
       fmt::print("{} ({})\n", layer_name(layer), list.size());
-      for (const CauseInfo* c : list) fmt::print("  {:<34} {}\n", c->id, c->title);
+      for (const CauseInfo* c : list) fmt::print("  {:<34} {}\n", safe(c->id), safe(c->title));
     }
     return kDiagnosed;
   };

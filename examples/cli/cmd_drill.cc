@@ -27,7 +27,7 @@ bool input_over = false;
 // Reads one answer; empty on end of input (a script, CI): the drill then
 // just reveals. Reads at most kMaxAnswerBytes + 1 bytes of a line.
 std::string ask(const std::string& question) {
-  fmt::print("{}", question);
+  fmt::print("{}", safe(question));
   std::fflush(stdout);
   std::string line;
   std::streambuf* in = std::cin.rdbuf();
@@ -75,8 +75,8 @@ int run(const std::string& file) {
   if (!report.ok()) return report_error(report.status());
 
   const SymptomInfo* symptom = triage->rules().find_symptom(world->symptom());
-  fmt::print("DRILL  {}\n\nThe user reports: {}\n\n", path.filename().string(),
-             symptom ? symptom->title : world->symptom());
+  fmt::print("DRILL  {}\n\nThe user reports: {}\n\n", safe(path.filename().string()),
+             safe(symptom ? symptom->title : world->symptom()));
   std::string layer = ask("Which layer is it in? [network/service/auth/guest/boundary] ");
 
   // Offer the test that settled it among a few the engine also considered.
@@ -90,7 +90,7 @@ int run(const std::string& file) {
     fmt::print("\nWhich test do you run first?\n");
     for (std::size_t i = 0; i < options.size(); ++i) {
       const ProbeInfo* p = triage->rules().find_probe(options[i]);
-      fmt::print("  {}. {} ({}s)\n", i + 1, p ? p->title : options[i], p ? p->cost_s : 0);
+      fmt::print("  {}. {} ({}s)\n", i + 1, safe(p ? p->title : options[i]), p ? p->cost_s : 0);
     }
     pick = ask("Your choice [1-" + std::to_string(options.size()) + "] ");
   }
@@ -98,7 +98,7 @@ int run(const std::string& file) {
   fmt::print("\n--- What the engine did ---\n\n{}",
              to_text(*report, {.colour = use_colour(stdout)}));
   if (report->layer && !layer.empty())
-    fmt::print("\nYou said {}: {}.\n", layer,
+    fmt::print("\nYou said {}: {}.\n", safe(layer),
                layer == layer_name(*report->layer)
                    ? "right layer"
                    : "the evidence says " + std::string(layer_name(*report->layer)));
@@ -106,10 +106,11 @@ int run(const std::string& file) {
     std::size_t n = static_cast<std::size_t>(std::atoi(pick.c_str()));
     if (n >= 1 && n <= options.size()) {
       const auto& decisive = report->evidence.back().probe;
-      fmt::print("Your first test: {}. The engine settled it with {}.\n", options[n - 1], decisive);
+      fmt::print("Your first test: {}. The engine settled it with {}.\n", safe(options[n - 1]),
+                 safe(decisive));
     }
   }
-  fmt::print("\nScenario: {}\n", world->title());
+  fmt::print("\nScenario: {}\n", safe(world->title()));
   return kDiagnosed;
 }
 

@@ -94,26 +94,29 @@ std::string symptom_from(const LiveObservations& s) {
 }
 
 void print_observations(const LiveObservations& s) {
-  fmt::print("Probed {}:{} in {:.2f}s\n", s.host, s.port, s.wall_s);
-  fmt::print("  dns          {}{}\n", s.host_is_ip ? "(address given)" : s.dns,
-             s.addresses.empty() ? "" : "  " + s.addresses.front());
-  if (!s.tcp.empty()) fmt::print("  tcp          {} after {:.2f}s\n", s.tcp, s.tcp_elapsed_s);
+  // What came back from the network (names, a certificate's subject, an
+  // error) is untrusted: every string goes through safe().
+  fmt::print("Probed {}:{} in {:.2f}s\n", safe(s.host), s.port, s.wall_s);
+  fmt::print("  dns          {}{}\n", safe(s.host_is_ip ? "(address given)" : s.dns),
+             s.addresses.empty() ? "" : "  " + safe(s.addresses.front()));
+  if (!s.tcp.empty()) fmt::print("  tcp          {} after {:.2f}s\n", safe(s.tcp), s.tcp_elapsed_s);
   if (!s.negotiation.empty())
-    fmt::print("  negotiation  {}{}{}\n", s.negotiation,
-               s.selected_protocol.empty() ? "" : ", selected " + s.selected_protocol,
-               s.negotiation_failure == "none" ? "" : ", " + s.negotiation_failure);
-  if (!s.nla.empty() && s.nla != "unknown") fmt::print("  nla          {}\n", s.nla);
+    fmt::print("  negotiation  {}{}{}\n", safe(s.negotiation),
+               s.selected_protocol.empty() ? "" : ", selected " + safe(s.selected_protocol),
+               s.negotiation_failure == "none" ? "" : ", " + safe(s.negotiation_failure));
+  if (!s.nla.empty() && s.nla != "unknown") fmt::print("  nla          {}\n", safe(s.nla));
   if (s.tls == "ok") {
     std::string versions;
     for (const auto& v : s.tls_versions) versions += (versions.empty() ? "" : ", ") + v;
-    fmt::print("  tls          {} {} (accepts {})\n", s.tls_version, s.tls_cipher,
-               versions.empty() ? "-" : versions);
-    fmt::print("  certificate  {} issued by {}; {} .. {}; {} {}{}; {}\n", s.certificate_subject,
-               s.certificate_issuer, s.certificate_not_before, s.certificate_not_after,
-               s.certificate_key_type, s.certificate_key_bits,
-               s.certificate_self_signed ? ", self-signed" : "", s.certificate_state);
+    fmt::print("  tls          {} {} (accepts {})\n", safe(s.tls_version), safe(s.tls_cipher),
+               safe(versions.empty() ? "-" : versions));
+    fmt::print("  certificate  {} issued by {}; {} .. {}; {} {}{}; {}\n",
+               safe(s.certificate_subject), safe(s.certificate_issuer),
+               safe(s.certificate_not_before), safe(s.certificate_not_after),
+               safe(s.certificate_key_type), s.certificate_key_bits,
+               s.certificate_self_signed ? ", self-signed" : "", safe(s.certificate_state));
   } else if (s.tls == "failed") {
-    fmt::print("  tls          failed: {}\n", s.tls_error);
+    fmt::print("  tls          failed: {}\n", safe(s.tls_error));
   }
   fmt::print("\n");
 }
@@ -130,7 +133,8 @@ int run(const ProbeArgs& args) {
   options.timeout = std::chrono::milliseconds(static_cast<long>(args.timeout * 1000));
   auto live = std::make_shared<LiveProbeAdapter>(host, port, options);
   const bool progress = isatty(STDERR_FILENO) != 0;
-  if (progress) fmt::print(stderr, "probing {}:{} (timeout {}s)...\n", host, port, args.timeout);
+  if (progress)
+    fmt::print(stderr, "probing {}:{} (timeout {}s)...\n", safe(host), port, args.timeout);
   const LiveObservations& seen = live->collect();
   EvaluateRequest req;
   StatusOr<std::string> text = client_error_text(args.client_error, args.client_error_file,

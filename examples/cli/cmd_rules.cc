@@ -71,11 +71,11 @@ Runner add_rules(CLI::App& app) {
           fmt::print(stderr,
                      "rdptriage: decrypt a copy of the key first: openssl pkey -in {} -out "
                      "KEY.pem\n",
-                     args->key);
+                     safe(args->key));
         return code;
       }
-      fmt::print("signed {} version {} with key {}: {} rule files\n", info->name, info->version,
-                 info->key_id, info->files.size());
+      fmt::print("signed {} version {} with key {}: {} rule files\n", safe(info->name),
+                 info->version, safe(info->key_id), info->files.size());
       return kDiagnosed;
     }
     if (args->action == "verify") {
@@ -90,8 +90,8 @@ Runner add_rules(CLI::App& app) {
       if (!parsed.ok()) return usage_error(parsed.message());
       StatusOr<PackInfo> info = verify_rule_pack(args->pack, keys, minimum);
       if (!info.ok()) return report_error(info.status());
-      fmt::print("ok: {} version {}, signed by {}, {} rule files\n", info->name, info->version,
-                 info->key_id, info->files.size());
+      fmt::print("ok: {} version {}, signed by {}, {} rule files\n", safe(info->name),
+                 info->version, safe(info->key_id), info->files.size());
       return kDiagnosed;
     }
     if (args->action == "check") {
@@ -99,21 +99,24 @@ Runner add_rules(CLI::App& app) {
       if (!triage.ok()) return report_all(triage.status());
       const RuleSet& r = triage->rules();
       fmt::print("ok: {} causes, {} probes, {} symptoms; rules {}\n", r.causes().size(),
-                 r.probes().size(), r.symptoms().size(), r.digest());
+                 r.probes().size(), r.symptoms().size(), safe(r.digest()));
       // The signed packs, for a host to record the versions it has seen.
       for (const PackInfo& p : r.packs())
-        fmt::print("pack: {} version {}, signed by {}, {} rule files in {}\n", p.name, p.version,
-                   p.key_id, p.files.size(), p.dir);
+        fmt::print("pack: {} version {}, signed by {}, {} rule files in {}\n", safe(p.name),
+                   p.version, safe(p.key_id), p.files.size(), safe(p.dir));
       // What the files' overrides changed, and the references they dropped.
       for (const RuleChange& c : r.changes())
-        fmt::print("override: {}: {}\n", c.target, c.describe());
-      for (const Diagnostic& d : r.notes()) fmt::print("note: {}\n", d.to_string());
+        fmt::print("override: {}: {}\n", safe(c.target), safe(c.describe()));
+      for (const Diagnostic& d : r.notes()) fmt::print("note: {}\n", safe(d.to_string()));
       return kDiagnosed;
     }
     StatusOr<Triage> triage = load_triage(args->rules);
     if (!triage.ok()) return report_error(triage.status());
-    fmt::print("{}", args->action == "table" ? triage->rules().layer_table_markdown()
-                                             : triage->rules().decision_graph_dot());
+    // Multi-line by design; everything else in it is escaped.
+    fmt::print("{}",
+               terminal_text_lines(args->action == "table" ? triage->rules().layer_table_markdown()
+                                                           : triage->rules().decision_graph_dot(),
+                                   ""));
     return kDiagnosed;
   };
 }

@@ -16,25 +16,25 @@
 namespace rdptriage::cli {
 
 int report_error(const Status& status) {
-  std::string line = status.message();
+  std::string line = safe(status.message());
   const auto& diags = status.diagnostics();
   if (!diags.empty()) {
     line = diags.front().to_string();
     if (diags.size() > 1) line += fmt::format(" (and {} more problems)", diags.size() - 1);
   }
-  fmt::print(stderr, "rdptriage: {}\n", line);
+  fmt::print(stderr, "rdptriage: {}\n", safe(line));
   return status.code() == ErrorCode::kInternal ? kInternal : kBadInput;
 }
 
 int report_all(const Status& status) {
   if (status.diagnostics().empty()) return report_error(status);
-  for (const Diagnostic& d : status.diagnostics()) fmt::print(stderr, "{}\n", d.to_string());
-  fmt::print(stderr, "rdptriage: {}\n", status.message());
+  for (const Diagnostic& d : status.diagnostics()) fmt::print(stderr, "{}\n", safe(d.to_string()));
+  fmt::print(stderr, "rdptriage: {}\n", safe(status.message()));
   return status.code() == ErrorCode::kInternal ? kInternal : kBadInput;
 }
 
 int usage_error(const std::string& message) {
-  fmt::print(stderr, "rdptriage: {}\n", message);
+  fmt::print(stderr, "rdptriage: {}\n", safe(message));
   return kBadInput;
 }
 
@@ -165,7 +165,7 @@ StatusOr<std::string> client_error_text(const std::string& text, const std::stri
     if (std::size_t nl = content.find('\n'); nl != std::string::npos) content.erase(0, nl + 1);
     fmt::print(stderr,
                "rdptriage: {} is {} bytes; reading its last {} bytes, where the last error is\n",
-               name, read.total, content.size());
+               safe(name), read.total, content.size());
   }
   if (text.empty()) return content;
   return text + "\n" + content;

@@ -9,12 +9,19 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rdptriage/status.h"
+#include "rdptriage/terminal_text.h"
 #include "rdptriage/triage.h"
 
 namespace rdptriage::cli {
+
+// Every string the CLI prints that it did not write itself (a message, a
+// path, a name or reason from a file, an adapter or the network) goes
+// through this: nothing a terminal would act on reaches it.
+inline std::string safe(std::string_view text) { return terminal_text(text); }
 
 // Exit status, as documented in ../shared/spec/cli.md.
 enum Exit : int { kDiagnosed = 0, kInternal = 1, kBadInput = 2, kInconclusive = 3 };

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     if (shortcut.given()) return shortcut.run();
     return usage_error("no command given (try --help)");
   } catch (const std::exception& e) {
-    fmt::print(stderr, "rdptriage: internal error: {}\n", e.what());
+    fmt::print(stderr, "rdptriage: internal error: {}\n", safe(e.what()));
     return kInternal;
   } catch (...) {
     fmt::print(stderr, "rdptriage: internal error\n");

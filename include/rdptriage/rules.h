@@ -288,17 +288,27 @@ struct LoadOptions {
   std::size_t max_overrides = 1024;  // entries of "overrides" across all files
   std::size_t max_depth = 32;        // JSON nesting depth
   // Client-error patterns (code patterns, message phrases and code names)
-  // across all files, and the memory RE2 may use to compile them (per set;
-  // each single pattern gets the same budget, its DFA included).
+  // across all files, and the memory RE2 may use for each of the two sets
+  // that screen a text for all of them at once (program and DFA), and at
+  // most for any one pattern.
   std::size_t max_client_patterns = 16384;
   std::size_t client_pattern_max_mem = 64u << 20;
-  // The total compiled size of all of them, in RE2 program instructions
-  // (RE2::ProgramSize(); a literal costs about one per character, x{1000}
-  // about a thousand). Loading stops at the pattern that crosses it, with
-  // one error naming its file and JSON path, so a file of thousands of huge
-  // patterns fails in milliseconds instead of compiling for seconds. The
-  // bundled rules use about 40,000.
+  // The total compiled size of all of them, in RE2 program instructions as
+  // RE2 measures them (RE2::ProgramSize() plus ReverseProgramSize() of each
+  // code pattern; a literal costs about one per character, x{1000} about a
+  // thousand). Loading stops at the pattern that crosses it, with one error
+  // naming its file and JSON path (the pattern's index), so a file of
+  // thousands of huge patterns fails in milliseconds instead of compiling
+  // for seconds. The bundled rules use about 40,000.
   std::size_t max_client_program_size = 1u << 20;
+  // The memory all single patterns together may use, each for its program
+  // and the DFA RE2 builds while it reads a text: a pattern gets a share in
+  // proportion to its program size (at most client_pattern_max_mem, and at
+  // least what it needs to compile: 64 bytes per instruction and 16 KiB).
+  // A pattern whose DFA outgrows its share is run by RE2's slower NFA
+  // instead, so many patterns whose DFAs explode cannot take more memory
+  // than this in all (about 1 GB for 15,800 such patterns before).
+  std::size_t max_client_dfa_mem = 256u << 20;
 };
 
 // Finds the bundled rules directory, first match wins:

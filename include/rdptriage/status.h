@@ -50,7 +50,9 @@ struct Diagnostic {
   std::string subject;  // rule, probe or symptom id concerned, may be empty
   std::string message;  // what is wrong, in one sentence
 
-  // "file:line:col: path: [subject] message", omitting empty parts.
+  // "file:line:col: path: [subject] message", omitting empty parts. Every
+  // part is passed through terminal_text() (terminal_text.h): the fields
+  // may quote the input, and the line is safe to print as it is.
   std::string to_string() const;
 };
 
@@ -64,11 +66,15 @@ class Status {
 
   bool ok() const { return code_ == ErrorCode::kOk; }
   ErrorCode code() const { return code_; }
+  // One line for people. It may quote an input (a path, a value), so the
+  // constructor escapes it with terminal_text() (terminal_text.h): it holds
+  // no control character and is safe to print as it is.
   const std::string& message() const { return message_; }
   // Every problem found, in file order. Empty for most non-load errors.
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
 
-  // "validation_error: message" followed by one line per diagnostic.
+  // "validation_error: message" followed by one line per diagnostic (each
+  // Diagnostic::to_string(), so safe to print).
   std::string to_string() const;
 
  private:

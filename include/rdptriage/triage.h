@@ -131,8 +131,13 @@ struct EvaluateRequest {
 // when first needed, up to size(). A thread stays busy while its adapter
 // call runs, even past the probe's deadline: a hung adapter holds at most
 // one thread, and further probes wait for a free one until their own
-// deadline. Thread-safe; destroying the last handle lets idle threads exit
-// and busy ones exit when their call returns (none is ever joined).
+// deadline; a probe still waiting at its deadline is answered as timed out
+// without ever taking a thread, so it holds up no probe behind it.
+// Thread-safe. Destroying the last handle stops the pool: idle threads exit
+// and are joined before the destructor returns (so none outlives a host's
+// shutdown and its libraries' clean-up), and so are threads whose call ends
+// within its deadline (waited for at most 2 s); a thread stuck in a hung
+// adapter past its deadline is left to exit when its call returns.
 class ProbeThreadPool {
  public:
   // `threads` 0 means 1. Never fails.

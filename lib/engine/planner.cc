@@ -133,7 +133,7 @@ class Planner {
       }
       for (auto& [ticket, run] : runner_.wait_any()) {
         auto it = std::find_if(flying.begin(), flying.end(),
-                               [&](const auto& f) { return f.first == ticket; });
+                               [t = ticket](const auto& f) { return f.first == t; });
         if (it == flying.end()) continue;
         const int probe = it->second;
         flying.erase(it);

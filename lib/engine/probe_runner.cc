@@ -31,6 +31,7 @@ struct Call {
   std::shared_ptr<ProbeRunnerSync> sync;
   bool started = false;                // guarded by sync->mutex
   bool done = false;                   // guarded by sync->mutex
+  bool expired = false;                // guarded by sync->mutex: never ran, queued too long
   ProbeResult result;                  // guarded by sync->mutex
   std::atomic<bool> cancelled{false};  // the adapter's ProbeRequest::cancelled
 };
@@ -183,7 +184,20 @@ void ProbeRunner::start_next(Pending& p) {
       call->done = true;
       call->sync->done_cv.notify_all();
     };
-    if (!pool_ || !pool_->submit(std::move(task))) {
+    // A call still queued at its deadline is never run: the pool answers it
+    // as timed out at once (and the runner's own deadline check agrees).
+    const std::string ms = std::to_string(limits_.probe_deadline.count());
+    auto expired = [call, ms] {
+      std::lock_guard<std::mutex> lock(call->sync->mutex);
+      if (call->done) return;
+      call->result =
+          ProbeResult::failed("no probe thread became free within the probe deadline of " + ms +
+                              " ms (the pool is busy with earlier calls)");
+      call->expired = true;
+      call->done = true;
+      call->sync->done_cv.notify_all();
+    };
+    if (!pool_ || !pool_->submit(std::move(task), p.deadline, std::move(expired))) {
       finish(p, ProbeResult::failed("could not start a thread to run the probe"), i);
       return;
     }

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <vector>
 
 #include "rdptriage/triage.h"
 #include "rules/templates.h"
@@ -115,6 +116,92 @@ Status check_resource_name(std::string_view key, std::string_view v, std::size_t
 constexpr unsigned kMinIpv4PrefixBits = 8;
 constexpr unsigned kMinIpv6PrefixBits = 32;
 
+// An IPv4 address or prefix as a 32-bit number.
+std::uint32_t ipv4_number(std::string_view s) {
+  std::uint32_t out = 0;
+  for (int i = 0; i < 4; ++i) {
+    const std::size_t dot = s.find('.');
+    unsigned part = 0;
+    parse_uint(s.substr(0, dot), 255, &part);
+    out = (out << 8) | part;
+    s.remove_prefix(dot == std::string_view::npos ? s.size() : dot + 1);
+  }
+  return out;
+}
+
+// An IPv6 address (is_ipv6() holds) as 16 bytes.
+std::array<std::uint8_t, 16> ipv6_bytes(std::string_view s) {
+  std::vector<std::uint16_t> head, tail;
+  std::vector<std::uint16_t>* groups = &head;
+  for (std::size_t i = 0; i < s.size();) {
+    if (s.substr(i, 2) == "::") {
+      groups = &tail;
+      i += 2;
+      continue;
+    }
+    std::size_t end = s.find(':', i);
+    std::string_view g = s.substr(i, end == std::string_view::npos ? end : end - i);
+    unsigned v = 0;
+    std::from_chars(g.data(), g.data() + g.size(), v, 16);
+    groups->push_back(static_cast<std::uint16_t>(v));
+    if (end == std::string_view::npos) break;
+    i = end + (s.substr(end, 2) == "::" ? 0 : 1);
+  }
+  std::array<std::uint16_t, 8> all{};
+  std::copy(head.begin(), head.end(), all.begin());
+  std::copy(tail.begin(), tail.end(), all.end() - static_cast<std::ptrdiff_t>(tail.size()));
+  std::array<std::uint8_t, 16> out{};
+  for (std::size_t k = 0; k < 8; ++k) {
+    out[2 * k] = static_cast<std::uint8_t>(all[k] >> 8);
+    out[2 * k + 1] = static_cast<std::uint8_t>(all[k] & 0xff);
+  }
+  return out;
+}
+
+// Whether the first `bits` bits of `a` and `b` agree.
+bool same_prefix(const std::array<std::uint8_t, 16>& a, const std::array<std::uint8_t, 16>& b,
+                 unsigned bits) {
+  for (unsigned i = 0; i < bits; ++i) {
+    const unsigned byte = i / 8, bit = 7 - i % 8;
+    if (((a[byte] >> bit) & 1) != ((b[byte] >> bit) & 1)) return false;
+  }
+  return true;
+}
+
+// The IPv6 /96 ranges whose last 32 bits are an IPv4 address, so that a
+// prefix over them is an IPv4 range: IPv4-mapped (::ffff:0:0/96, how a
+// dual-stack socket shows an IPv4 client), NAT64 (64:ff9b::/96, RFC 6052)
+// and the deprecated IPv4-compatible form (::/96).
+constexpr std::array<std::string_view, 3> kIpv4InIpv6 = {"::ffff:0:0", "64:ff9b::", "::"};
+
+constexpr std::string_view kScopeIt =
+    "; scope it to your own address or range, or use Azure Bastion";
+
+Status too_broad(std::string_view v, std::string_view what) {
+  return invalid("source_prefix", v,
+                 "is too broad: " + std::string(what) +
+                     ", so an RDP allow rule for it is as good as open to everyone" +
+                     std::string(kScopeIt));
+}
+
+// An IPv4 range (address `a`, `bits` long) as a source of RDP: not in
+// 0.0.0.0/8 ("this network": no client's address, and the unspecified
+// 0.0.0.0 that tools read as "any"), not shorter than kMinIpv4PrefixBits.
+// `written_as` says how it was given when that was not IPv4.
+Status check_ipv4_range(std::string_view v, std::uint32_t a, unsigned bits,
+                        std::string_view written_as) {
+  if (bits < kMinIpv4PrefixBits)
+    return too_broad(v, "a prefix shorter than /" + std::to_string(kMinIpv4PrefixBits) + " (IPv4)" +
+                            std::string(written_as) + " covers a large share of the internet");
+  if ((a >> 24) == 0)
+    return invalid("source_prefix", v,
+                   "is in 0.0.0.0/8" + std::string(written_as) +
+                       ", \"this network\" (RFC 1122): no client connects from it, and "
+                       "0.0.0.0 is read as \"any\" by some tools" +
+                       std::string(kScopeIt));
+  return Status();
+}
+
 Status check_source_prefix(std::string_view v) {
   static constexpr std::array<std::string_view, 5> kEverywhere = {"*", "0.0.0.0/0", "internet",
                                                                   "any", "::/0"};
@@ -129,21 +216,35 @@ Status check_source_prefix(std::string_view v) {
   std::size_t slash = v.find('/');
   std::string_view addr = v.substr(0, slash);
   if (!is_ip(addr)) return invalid("source_prefix", v, "is not an IP address or CIDR prefix");
-  if (slash != std::string_view::npos) {
-    unsigned bits;
-    const bool v4 = is_ipv4(addr);
-    const unsigned max = v4 ? 32 : 128;
-    if (!parse_uint(v.substr(slash + 1), max, &bits))
-      return invalid("source_prefix", v, "has an invalid prefix length");
-    const unsigned min = v4 ? kMinIpv4PrefixBits : kMinIpv6PrefixBits;
-    if (bits < min)
-      return invalid("source_prefix", v,
-                     "is too broad: a prefix shorter than /" + std::to_string(min) + " (IPv" +
-                         (v4 ? "4" : "6") +
-                         ") covers a large share of the internet, so an RDP allow rule for it "
-                         "is as good as open to everyone; scope it to your own address or range, "
-                         "or use Azure Bastion");
+  const bool v4 = is_ipv4(addr);
+  const unsigned max = v4 ? 32 : 128;
+  unsigned bits = max;  // an address alone is one address
+  if (slash != std::string_view::npos && !parse_uint(v.substr(slash + 1), max, &bits))
+    return invalid("source_prefix", v, "has an invalid prefix length");
+  if (v4) return check_ipv4_range(v, ipv4_number(addr), bits, "");
+
+  const std::array<std::uint8_t, 16> a = ipv6_bytes(addr);
+  if (std::all_of(a.begin(), a.end(), [](std::uint8_t b) { return b == 0; }) && bits >= 96)
+    return invalid("source_prefix", v,
+                   "is the unspecified address (::), no client's address and read as \"any\" "
+                   "by some tools" +
+                       std::string(kScopeIt));
+  for (std::string_view embedding : kIpv4InIpv6) {
+    const std::array<std::uint8_t, 16> e = ipv6_bytes(embedding);
+    if (bits < 96 && same_prefix(a, e, bits))
+      return too_broad(v, "it contains " + std::string(embedding) +
+                              "/96, where every IPv4 address has an IPv6 form");
+    if (bits >= 96 && same_prefix(a, e, 96)) {
+      const std::uint32_t a4 = (std::uint32_t{a[12]} << 24) | (std::uint32_t{a[13]} << 16) |
+                               (std::uint32_t{a[14]} << 8) | a[15];
+      return check_ipv4_range(v, a4, bits - 96,
+                              " once read as the IPv4 range it stands for (" +
+                                  std::string(embedding) + "/96 embeds IPv4)");
+    }
   }
+  if (bits < kMinIpv6PrefixBits)
+    return too_broad(v, "a prefix shorter than /" + std::to_string(kMinIpv6PrefixBits) +
+                            " (IPv6) covers a large share of the internet");
   return Status();
 }
 

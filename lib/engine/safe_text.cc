@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "rdptriage/terminal_text.h"
+
 namespace rdptriage::internal {
 namespace {
 
@@ -103,4 +105,51 @@ std::string terminal_safe_lines(std::string_view text, std::string_view indent) 
   return escape(text, &indent);
 }
 
+std::size_t find_terminal_control(std::string_view text, bool allow_lines, std::uint32_t* cp) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      const bool line = allow_lines && (b == '\n' || b == '\t');
+      if ((b < 0x20 && !line) || b == 0x7f) {
+        *cp = b;
+        return i;
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_sequence(text, i, cp);
+    if (n == 0) {
+      *cp = kNotUtf8;
+      return i;
+    }
+    if (!inert_for_terminal(*cp)) return i;
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+std::string describe_terminal_control(std::uint32_t cp) {
+  char buf[40];
+  if (cp == kNotUtf8)
+    std::snprintf(buf, sizeof buf, "a byte that is not UTF-8");
+  else
+    std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+  return buf;
+}
+
 }  // namespace rdptriage::internal
+
+namespace rdptriage {
+
+std::string terminal_text(std::string_view text) { return internal::terminal_safe(text); }
+
+std::string terminal_text_lines(std::string_view text, std::string_view indent) {
+  return internal::terminal_safe_lines(text, indent);
+}
+
+bool is_terminal_text(std::string_view text) {
+  std::uint32_t cp = 0;
+  return internal::find_terminal_control(text, false, &cp) == std::string_view::npos;
+}
+
+}  // namespace rdptriage

@@ -28,6 +28,19 @@ std::string terminal_safe(std::string_view text);
 // at the left margin.
 std::string terminal_safe_lines(std::string_view text, std::string_view indent);
 
+// What find_terminal_control() reports for a byte that is not UTF-8.
+inline constexpr std::uint32_t kNotUtf8 = 0xffffffff;
+
+// The offset of the first character terminal_safe() would escape (with its
+// code point, or kNotUtf8, in *cp), or npos. With `allow_lines`, a line feed
+// and a tab are allowed (text that is multi-line by nature: a script).
+std::size_t find_terminal_control(std::string_view text, bool allow_lines, std::uint32_t* cp);
+
+// "U+001B" or "a byte that is not UTF-8", for messages.
+std::string describe_terminal_control(std::uint32_t cp);
+
+// The public names (rdptriage/terminal_text.h) are these functions.
+
 }  // namespace rdptriage::internal
 
 #endif  // RDPTRIAGE_LIB_ENGINE_SAFE_TEXT_H_

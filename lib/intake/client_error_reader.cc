@@ -119,14 +119,54 @@ struct ClientErrorReader::Item {
   int occurrences = 0;
 };
 
-ClientErrorReader::ClientErrorReader(IntakeRules rules, IntakeContext context, std::size_t max_mem)
-    : rules_(std::move(rules)), context_(std::move(context)), max_mem_(max_mem) {}
+ClientErrorReader::ClientErrorReader(IntakeRules rules, IntakeContext context, std::size_t max_mem,
+                                     std::size_t max_dfa_mem)
+    : rules_(std::move(rules)),
+      context_(std::move(context)),
+      max_mem_(max_mem),
+      max_dfa_mem_(max_dfa_mem) {}
 
-StatusOr<std::shared_ptr<const ClientErrorReader>> ClientErrorReader::build(IntakeRules rules,
-                                                                            IntakeContext context,
-                                                                            std::size_t max_mem) {
+namespace {
+
+// A phrase or a code name compiles to about one instruction per character
+// of its regex (they are quoted literals and word gaps).
+std::size_t literal_units(std::size_t regex_chars) { return regex_chars + 8; }
+
+}  // namespace
+
+std::size_t ClientErrorReader::pattern_share(std::size_t units, std::size_t total_units,
+                                             std::size_t max_mem, std::size_t max_dfa_mem) {
+  // What RE2 needs to compile `units` instructions, forward and reverse,
+  // with room for a few DFA states (its budget: 2/3 forward, 1/3 reverse,
+  // 16 bytes an instruction with its bookkeeping).
+  const std::size_t need = 64 * units + (16u << 10);
+  const double part =
+      total_units == 0 ? 1.0 : static_cast<double>(units) / static_cast<double>(total_units);
+  std::size_t share = static_cast<std::size_t>(part * static_cast<double>(max_dfa_mem));
+  share = std::max(share, need);
+  return max_mem == 0 ? share : std::min(share, max_mem);
+}
+
+std::size_t ClientErrorReader::total_units() const {
+  std::size_t total = 0;
+  for (const MessageEntry& m : rules_.messages)
+    for (const std::string& p : m.info.phrases) total += literal_units(phrase_regex(p).size());
+  for (const CodeTable& t : rules_.tables) {
+    for (const ClientCodeInfo& code : t.info.codes) {
+      if (!code.name.empty()) total += literal_units(code.name.size() + 40);
+      for (const std::string& a : code.aliases) total += literal_units(a.size() + 40);
+    }
+    for (const CodePattern& p : t.patterns)
+      total += p.program_size > 0 ? p.program_size : literal_units(p.regex.size());
+  }
+  return total;
+}
+
+StatusOr<std::shared_ptr<const ClientErrorReader>> ClientErrorReader::build(
+    IntakeRules rules, IntakeContext context, std::size_t max_mem, std::size_t max_dfa_mem) {
   std::shared_ptr<ClientErrorReader> r(
-      new ClientErrorReader(std::move(rules), std::move(context), max_mem));
+      new ClientErrorReader(std::move(rules), std::move(context), max_mem, max_dfa_mem));
+  r->total_units_ = r->total_units();
   Status s = r->compile();
   if (!s.ok()) return s;
   return std::shared_ptr<const ClientErrorReader>(std::move(r));
@@ -139,7 +179,8 @@ Status ClientErrorReader::compile() {
   code_set_ = std::make_unique<RE2::Set>(spacing, RE2::UNANCHORED);
   auto add_phrase = [&](const std::string& regex, int message, const std::string& what) -> Status {
     std::string error;
-    auto re = std::make_unique<RE2>(regex, words);
+    auto re =
+        std::make_unique<RE2>(regex, intake_re2_options(share(literal_units(regex.size())), true));
     if (regex.empty() || !re->ok() || phrase_set_->Add(regex, &error) < 0)
       return Status(ErrorCode::kValidationError, "cannot compile " + what + ": " + error);
     phrases_.push_back(std::move(re));
@@ -188,8 +229,19 @@ Status ClientErrorReader::add_code_pattern(const std::string& regex, int table, 
                                            int code) {
   const std::string what = (pattern >= 0 ? "pattern " + std::to_string(pattern) : "a code name") +
                            " of " + rules_.tables[static_cast<std::size_t>(table)].info.id;
-  auto re = std::make_unique<RE2>(regex, intake_re2_options(max_mem_, false));
+  const CodeTable& owner = rules_.tables[static_cast<std::size_t>(table)];
+  const std::size_t units =
+      pattern >= 0 && owner.patterns[static_cast<std::size_t>(pattern)].program_size > 0
+          ? owner.patterns[static_cast<std::size_t>(pattern)].program_size
+          : literal_units(regex.size());
+  const std::size_t budget = share(units);
+  auto re = std::make_unique<RE2>(regex, intake_re2_options(budget, false));
   std::string error;
+  if (!re->ok() && re->error_code() == RE2::ErrorPatternTooLarge)
+    return Status(ErrorCode::kLimitExceeded,
+                  owner.info.file + ": " + what + " does not compile within its share (" +
+                      std::to_string(budget) + " bytes) of max_client_dfa_mem (" +
+                      std::to_string(max_dfa_mem_) + " bytes)");
   if (!re->ok() || code_set_->Add(regex, &error) < 0)
     return Status(ErrorCode::kValidationError,
                   "cannot compile " + what + ": " + (re->ok() ? error : re->error()));

@@ -58,13 +58,21 @@ struct IntakeContext {
 
 class ClientErrorReader {
  public:
-  // Compiles every phrase, code name and code pattern. Fails with
-  // kLimitExceeded when RE2 cannot compile them within `max_mem` bytes per
-  // set, or kValidationError naming a pattern RE2 rejects (the loader checks
-  // each one first, so this means a bug).
-  static StatusOr<std::shared_ptr<const ClientErrorReader>> build(IntakeRules rules,
-                                                                  IntakeContext context,
-                                                                  std::size_t max_mem);
+  // Compiles every phrase, code name and code pattern. `max_mem` bounds
+  // each of the two sets and any one pattern; `max_dfa_mem` all single
+  // patterns together (LoadOptions::max_client_dfa_mem: each gets a share in
+  // proportion to its program size, never less than it needs to compile).
+  // Fails with kLimitExceeded when RE2 cannot compile them within these,
+  // naming the file and the pattern, or kValidationError naming a pattern
+  // RE2 rejects (the loader checks each one first, so this means a bug).
+  static StatusOr<std::shared_ptr<const ClientErrorReader>> build(
+      IntakeRules rules, IntakeContext context, std::size_t max_mem,
+      std::size_t max_dfa_mem = std::size_t{256} << 20);
+
+  // The memory budget a single pattern of `units` instructions gets when
+  // all of them come to `total_units` (see build()).
+  static std::size_t pattern_share(std::size_t units, std::size_t total_units, std::size_t max_mem,
+                                   std::size_t max_dfa_mem);
 
   // Reads `text`. Precondition: text.size() <= options.max_bytes (the
   // caller reports the limit). Never fails.
@@ -74,7 +82,13 @@ class ClientErrorReader {
   ClientErrorReader& operator=(const ClientErrorReader&) = delete;
 
  private:
-  ClientErrorReader(IntakeRules rules, IntakeContext context, std::size_t max_mem);
+  ClientErrorReader(IntakeRules rules, IntakeContext context, std::size_t max_mem,
+                    std::size_t max_dfa_mem);
+  // Instructions of every single pattern, measured or estimated.
+  std::size_t total_units() const;
+  std::size_t share(std::size_t units) const {
+    return pattern_share(units, total_units_, max_mem_, max_dfa_mem_);
+  }
 
   // Whose a code-set pattern is: a table's pattern, or one code's name.
   struct PatternOwner {
@@ -117,6 +131,8 @@ class ClientErrorReader {
   IntakeRules rules_;
   IntakeContext context_;
   std::size_t max_mem_;
+  std::size_t max_dfa_mem_;
+  std::size_t total_units_ = 0;
   std::map<std::string, std::pair<int, int>, std::less<>> names_;  // lower-case name -> table, code
 
   ParaphraseIndex paraphrases_;

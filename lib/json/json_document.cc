@@ -13,6 +13,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "engine/safe_text.h"
+
 namespace rdptriage::internal {
 namespace {
 
@@ -337,9 +339,38 @@ std::string pointer_join(std::string_view pointer, std::size_t index) {
 }
 
 void DiagnosticSink::add(std::string_view pointer, std::string_view subject, std::string message) {
+  const std::size_t same = ++seen_[message];
+  if (same > kSameMessageCap) {
+    ++held_back_;
+    ++same_[message];
+    return;
+  }
+  if (kept_ >= kMaxDiagnostics) {
+    ++held_back_;
+    ++over_total_;
+    return;
+  }
+  ++kept_;
   SourcePos p = doc_->position(pointer);
   diagnostics_.push_back(Diagnostic{doc_->name(), p.line, p.column, pointer_to_path(pointer),
                                     std::string(subject), std::move(message)});
+}
+
+std::vector<Diagnostic>& DiagnosticSink::diagnostics() {
+  for (auto& [message, count] : same_)
+    if (count > 0)
+      diagnostics_.push_back(
+          Diagnostic{doc_->name(), 0, 0, "", "",
+                     "and " + std::to_string(count) + " more like it: " + message});
+  same_.clear();
+  if (over_total_ > 0)
+    diagnostics_.push_back(Diagnostic{doc_->name(), 0, 0, "", "",
+                                      "and " + std::to_string(over_total_) +
+                                          " more problems (only the first " +
+                                          std::to_string(kMaxDiagnostics) + " are listed)"});
+  over_total_ = 0;
+  held_back_ = 0;
+  return diagnostics_;
 }
 
 bool DiagnosticSink::check_fields(const boost::json::object& obj, std::string_view pointer,
@@ -383,6 +414,62 @@ std::string_view json_kind_name(const boost::json::value& v) {
       return "object";
   }
   return "value";
+}
+
+namespace {
+
+struct TextCheck {
+  DiagnosticSink& sink;
+  std::initializer_list<std::string_view> multiline;
+  std::size_t max_reports;
+  std::size_t found = 0;
+
+  bool multiline_key(std::string_view key) const {
+    return std::find(multiline.begin(), multiline.end(), key) != multiline.end();
+  }
+  void check(std::string_view text, const std::string& pointer, bool lines, bool is_key) {
+    std::uint32_t cp = 0;
+    const std::size_t at = find_terminal_control(text, lines, &cp);
+    if (at == std::string_view::npos) return;
+    if (++found > max_reports) return;
+    sink.add(pointer, "",
+             std::string(is_key ? "the member name" : "the text") + " holds " +
+                 describe_terminal_control(cp) + " at byte " + std::to_string(at) +
+                 ": text shown to people must not carry control characters, "
+                 "bidirectional overrides or line separators" +
+                 (lines ? " (line feeds and tabs are allowed here)" : ""));
+  }
+  void walk(const boost::json::value& v, const std::string& pointer, bool lines, int depth) {
+    if (depth > 64) return;  // the parser's depth limit is far lower
+    if (v.is_string()) {
+      check(v.get_string(), pointer, lines, false);
+    } else if (v.is_array()) {
+      const auto& a = v.get_array();
+      for (std::size_t i = 0; i < a.size(); ++i)
+        walk(a[i], pointer_join(pointer, i), lines, depth + 1);
+    } else if (v.is_object()) {
+      for (const auto& m : v.get_object()) {
+        const std::string child = pointer_join(pointer, m.key());
+        check(m.key(), child, false, true);
+        walk(m.value(), child, multiline_key(m.key()), depth + 1);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+bool check_terminal_text(DiagnosticSink& sink, const boost::json::value& root,
+                         std::string_view pointer,
+                         std::initializer_list<std::string_view> multiline_keys,
+                         std::size_t max_reports) {
+  TextCheck c{sink, multiline_keys, max_reports};
+  c.walk(root, std::string(pointer), false, 0);
+  if (c.found > max_reports)
+    sink.add(
+        pointer, "",
+        "and " + std::to_string(c.found - max_reports) + " more texts holding control characters");
+  return c.found == 0;
 }
 
 }  // namespace rdptriage::internal

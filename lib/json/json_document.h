@@ -10,9 +10,11 @@
 #include <boost/json/value.hpp>
 #include <cstddef>
 #include <initializer_list>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "rdptriage/status.h"
@@ -61,13 +63,22 @@ std::string pointer_to_path(std::string_view pointer);
 std::string pointer_join(std::string_view pointer, std::string_view token);
 std::string pointer_join(std::string_view pointer, std::size_t index);
 
-// Collects diagnostics for one document, resolving positions.
+// Collects diagnostics for one document, resolving positions. So that an
+// error report cannot balloon (a file of 10,000 bad patterns), the same
+// message is kept kSameMessageCap times and the rest counted, and at most
+// kMaxDiagnostics are kept in all; diagnostics() ends with one line per
+// message held back ("and 9,995 more like it: ...") and one for the rest.
 class DiagnosticSink {
  public:
+  static constexpr std::size_t kSameMessageCap = 5;
+  static constexpr std::size_t kMaxDiagnostics = 200;
+
   explicit DiagnosticSink(const JsonDocument& doc) : doc_(&doc) {}
   void add(std::string_view pointer, std::string_view subject, std::string message);
-  bool empty() const { return diagnostics_.empty(); }
-  std::vector<Diagnostic>& diagnostics() { return diagnostics_; }
+  bool empty() const { return diagnostics_.empty() && held_back_ == 0; }
+  // Everything kept, then the counts of what was held back (moved into the
+  // list, so a later call adds only what was held back since).
+  std::vector<Diagnostic>& diagnostics();
 
   // Helpers for schema checks. Each records a diagnostic and returns false
   // when the check fails.
@@ -81,7 +92,25 @@ class DiagnosticSink {
  private:
   const JsonDocument* doc_;
   std::vector<Diagnostic> diagnostics_;
+  std::unordered_map<std::string, std::size_t> seen_;  // by message
+  std::map<std::string, std::size_t> same_;            // held back, by message
+  std::size_t kept_ = 0;
+  std::size_t held_back_ = 0;   // all held back, not yet summed up
+  std::size_t over_total_ = 0;  // held back by kMaxDiagnostics alone
 };
+
+// Records a diagnostic for every member name and string value under `root`
+// (at JSON pointer `pointer`) that holds something a terminal would act on
+// (engine/safe_text.h: C0 controls, DEL, C1 controls, bidirectional
+// overrides, line separators): such text is shown to people. A string that
+// is a member of a key in `multiline_keys` (or an element of an array that
+// is) may hold line feeds and tabs: scripts and commands. At most
+// `max_reports` diagnostics are recorded, then one saying how many more.
+// Returns true when nothing was found.
+bool check_terminal_text(DiagnosticSink& sink, const boost::json::value& root,
+                         std::string_view pointer,
+                         std::initializer_list<std::string_view> multiline_keys,
+                         std::size_t max_reports = 20);
 
 // "string", "number", "object", ... for messages.
 std::string_view json_kind_name(const boost::json::value& v);

@@ -149,6 +149,10 @@ void RuleCompiler::add_document(JsonDocument document) {
     if (!schema->is_string() || schema->get_string() != "rdptriage.rules/1")
       s.add("/schema", "", "expected \"rdptriage.rules/1\"");
   }
+  // Titles, meanings, notes and every other text of a rule file reach
+  // people; none may carry a terminal control. Scripts, commands and
+  // patterns are multi-line by nature (and checked again where read).
+  check_terminal_text(s, root, "", {"script", "command", "regex", "patterns"});
   auto each = [&](std::string_view key,
                   void (RuleCompiler::*read)(int, const boost::json::value&, const std::string&)) {
     const boost::json::value* v = top->if_contains(key);

@@ -202,13 +202,33 @@ void RuleCompiler::read_code_table(int doc, const boost::json::value& v,
         continue;
       }
       RE2 re(p.regex, options);
-      if (!charge_program(doc, regex_ptr, id, re.ok() ? re.ProgramSize() : 0)) continue;
+      // The cost is measured, not guessed from the text: both programs RE2
+      // builds for a pattern it runs with submatches (the reverse one finds
+      // where a match starts).
+      int size = 0;
+      if (re.ok()) {
+        const int reverse = re.ReverseProgramSize();
+        size = re.ProgramSize() + std::max(reverse, 0);
+        if (reverse < 0) {
+          if (!charge_program(doc, regex_ptr, id, size)) continue;
+          s.add(regex_ptr, id,
+                "RE2 cannot compile this pattern's reverse program within "
+                "client_pattern_max_mem (" +
+                    std::to_string(options_.client_pattern_max_mem) + " bytes)");
+          continue;
+        }
+      }
+      if (!charge_program(doc, regex_ptr, id, size)) continue;
       if (!re.ok()) {
+        // The error quotes the pattern: a part of it is enough.
+        std::string arg = re.error_arg();
+        if (arg.size() > 80) arg = arg.substr(0, 77) + "...";
         s.add(regex_ptr, id,
-              "not a valid RE2 expression: " + re.error() +
-                  (re.error_arg().empty() ? "" : " (at \"" + re.error_arg() + "\")"));
+              "not a valid RE2 expression: " + re.error().substr(0, 200) +
+                  (arg.empty() ? "" : " (at \"" + arg + "\")"));
         continue;
       }
+      p.program_size = static_cast<std::size_t>(size);
       if (!re.NamedCapturingGroups().count("code")) {
         s.add(regex_ptr, id, "a pattern needs a (?P<code>...) group capturing the code");
         continue;
@@ -494,8 +514,9 @@ Status RuleCompiler::build_reader() {
   context.symptom_causes["unknown"] = all;
   for (const auto& [id, index] : out_.cause_index) context.cause_index[id] = index;
   for (const auto& [id, up] : broader_) context.broader[id] = up;
-  auto reader = ClientErrorReader::build(std::move(intake_), std::move(context),
-                                         options_.client_pattern_max_mem);
+  auto reader =
+      ClientErrorReader::build(std::move(intake_), std::move(context),
+                               options_.client_pattern_max_mem, options_.max_client_dfa_mem);
   if (!reader.ok()) {
     return Status(reader.status().code(), reader.status().message() + "; nothing was loaded",
                   {Diagnostic{"", 0, 0, "", "", reader.status().message()}});

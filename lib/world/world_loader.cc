@@ -557,6 +557,9 @@ void read_vm(DiagnosticSink& sink, const boost::json::value* v, Vm& m) {
 StatusOr<WorldModel> build_world(const JsonDocument& doc) {
   DiagnosticSink sink(doc);
   WorldModel w;
+  // A world's title and names are shown to people (the drill prints them):
+  // none may carry a terminal control.
+  check_terminal_text(sink, doc.root(), "", {});
   Obj top(sink, &doc.root(), "", {"schema", "title", "expect", "client", "vm"});
   if (top.active()) {
     std::string schema = "rdptriage.world/1";

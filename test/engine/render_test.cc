@@ -145,6 +145,53 @@ TEST_CASE("refuses source prefixes that cover a large share of the internet") {
   CHECK(validate_context_value("source_prefix", "203.0.113.10/32").ok());
 }
 
+TEST_CASE("refuses the unspecified address, this network and IPv4 in IPv6 forms") {
+  // Audit of issue #14: 0.0.0.0 and :: without a prefix, 0.0.0.0/8, and
+  // IPv6 prefixes over the IPv4-mapped range passed the /N guard.
+  for (const char* nowhere :
+       {"0.0.0.0", "0.0.0.0/8", "0.0.0.0/32", "0.1.2.3", "0.255.0.0/16", "::", "::/128", "::/96",
+        "::ffff:0:0/96", "64:ff9b::/96", "::ffff:0:0/100", "::1"}) {
+    INFO(nowhere);
+    Status s = validate_context_value("source_prefix", nowhere);
+    CHECK_FALSE(s.ok());
+    CHECK_THAT(s.message(), Catch::Contains("Bastion"));
+  }
+  // Every IPv6 prefix that holds a whole IPv4-in-IPv6 /96 is all of IPv4.
+  for (const char* whole_ipv4 : {"::/32", "::/64", "::/80", "::ffff:0:0/95", "::ffff:0:0/88",
+                                 "64:ff9b::/32", "64:ff9b::/64"}) {
+    INFO(whole_ipv4);
+    Status s = validate_context_value("source_prefix", whole_ipv4);
+    CHECK_FALSE(s.ok());
+    CHECK_THAT(s.message(), Catch::Contains("too broad"));
+    CHECK_THAT(s.message(), Catch::Contains("/96"));
+  }
+  // An IPv4 range in IPv6 form gets the IPv4 minimum: /8 is /104.
+  for (const char* broad :
+       {"::ffff:8000:0/97", "::ffff:800:0/100", "::ffff:a00:0/103", "64:ff9b::800:0/100"}) {
+    INFO(broad);
+    Status s = validate_context_value("source_prefix", broad);
+    CHECK_FALSE(s.ok());
+    CHECK_THAT(s.message(), Catch::Contains("too broad"));
+  }
+  CHECK(validate_context_value("source_prefix", "::ffff:a00:0/104").ok());        // 10.0.0.0/8
+  CHECK(validate_context_value("source_prefix", "::ffff:cb00:710a").ok());        // one address
+  CHECK(validate_context_value("source_prefix", "64:ff9b::cb00:7100/120").ok());  // a /24
+  CHECK(validate_context_value("source_prefix", "1.0.0.0/8").ok());
+  CHECK(validate_context_value("source_prefix", "2001:db8::1").ok());
+  CHECK(validate_context_value("source_prefix", "2001:db8:ffff::/48").ok());
+  // Ranges wider than the minimum are refused whatever the address bits.
+  for (unsigned bits = 0; bits < 8; ++bits) {
+    const std::string p = "203.0.113.0/" + std::to_string(bits);
+    INFO(p);
+    CHECK_FALSE(validate_context_value("source_prefix", p).ok());
+  }
+  for (unsigned bits = 0; bits < 32; ++bits) {
+    const std::string p = "2001:db8::/" + std::to_string(bits);
+    INFO(p);
+    CHECK_FALSE(validate_context_value("source_prefix", p).ok());
+  }
+}
+
 TEST_CASE("names that would read as options are refused") {
   // Issue #14: --resource-group --debug.
   for (const char* key : {"resource_group", "computer_name", "vm", "nsg", "nic"}) {

@@ -7,6 +7,7 @@
 
 #include "engine/safe_text.h"
 #include "rdptriage/report.h"
+#include "rdptriage/terminal_text.h"
 #include "rdptriage/triage.h"
 #include "rdptriage/version.h"
 #include "support/fake_adapter.h"
@@ -63,6 +64,31 @@ TEST_CASE("terminal_safe keeps text in any script and the paths users copy") {
 TEST_CASE("terminal_safe_lines indents every further line and keeps tabs") {
   CHECK(terminal_safe_lines("a\nb\n\tc", "    ") == "a\n    b\n    \tc");
   CHECK(terminal_safe_lines("a\r\nCONFIRMED\x1b[2K", "  ") == "a\\r\n  CONFIRMED\\x1b[2K");
+}
+
+TEST_CASE("the public terminal_text() escapes what a terminal acts on, idempotently") {
+  const std::string evil =
+      "x\x1b]0;title\x07 \x1b[2J\r\nCONFIRMED del\x7f csi\xc2\x9b rlo\xe2\x80\xae";
+  const std::string safe = terminal_text(evil);
+  CHECK(safe == "x\\x1b]0;title\\x07 \\x1b[2J\\r\\nCONFIRMED del\\x7f csi\\u009b rlo\\u202e");
+  CHECK(is_terminal_text(safe));
+  CHECK_FALSE(is_terminal_text(evil));
+  CHECK(terminal_text(safe) == safe);  // escaping twice changes nothing
+  CHECK(terminal_text_lines("a\nb\x1b", "  ") == "a\n  b\\x1b");
+  CHECK(is_terminal_text("Anmeldung fehlgeschlagen \xe6\x97\xa0\xe6\xb3\x95"));
+  CHECK_FALSE(is_terminal_text("bad \xff"));
+}
+
+TEST_CASE("Status and Diagnostic text is safe to print as it is") {
+  const Status s(
+      ErrorCode::kNotFound, "cannot read \x1b]0;t\x07.json\r\nCONFIRMED",
+      {Diagnostic{"a\x1b[2J.json", 3, 4, "rules[0].ti\ntle", "id\x07", "bad \xc2\x9b text"}});
+  CHECK(s.message() == "cannot read \\x1b]0;t\\x07.json\\r\\nCONFIRMED");
+  CHECK(s.diagnostics()[0].to_string() ==
+        "a\\x1b[2J.json:3:4: rules[0].ti\\ntle: [id\\x07] bad \\u009b text");
+  CHECK(is_terminal_text(s.message()));
+  // to_string() keeps its own line structure and nothing else.
+  for (const char c : s.to_string()) CHECK((static_cast<unsigned char>(c) >= 0x20 || c == '\n'));
 }
 
 Report hostile_report() {

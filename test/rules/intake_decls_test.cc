@@ -264,6 +264,34 @@ TEST_CASE("the total compiled size of all client patterns is bounded: huge files
   CHECK(r.status().code() == ErrorCode::kLimitExceeded);
 }
 
+// Audit of issue 14: 10,000 bad patterns gave 10,000 diagnostics. The same
+// message is listed a few times, then counted.
+TEST_CASE("a file of thousands of bad patterns gives a short error report") {
+  std::string patterns = "[";
+  for (int i = 0; i < 10000; ++i)
+    patterns += std::string(i ? ", " : "") + "\"no code group " + std::to_string(i) + "\"";
+  patterns += "]";
+  auto r = load(table(R"([{"code": 1, "meaning": "m"}])", patterns));
+  REQUIRE_FALSE(r.ok());
+  const auto& diags = r.status().diagnostics();
+  CHECK(diags.size() <= 10);
+  const Diagnostic first = expect_problem(r, "(?P<code>...)");
+  CHECK(first.file == "intake.json");
+  CHECK(first.path == "client_codes[0].patterns[0]");
+  const Diagnostic rest = expect_problem(r, "and 9995 more like it");
+  CHECK(rest.file == "intake.json");
+  CHECK(rest.message.find("(?P<code>...)") != std::string::npos);
+  CHECK(r.status().to_string().size() < 4000);
+
+  // Distinct problems are listed up to a limit, then counted.
+  std::string fields;
+  for (int i = 0; i < 1000; ++i) fields += ", \"unknown" + std::to_string(i) + "\": 1";
+  r = load(table(R"([{"code": 1, "meaning": "m"}])", "[]", fields));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().diagnostics().size() <= 202);
+  expect_problem(r, "more problems (only the first 200 are listed)");
+}
+
 TEST_CASE("messages may be marked underlying, and phrases may be in any script") {
   auto r = load(R"("client_messages": [{"id": "m.u", "phrases": ["broken pipe"], "meaning": "m",
                     "symptom": "s1", "underlying": true},

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "rdptriage/rules.h"
 #include "support/expect_problem.h"
@@ -311,6 +313,59 @@ TEST_CASE("the bundled rules load cleanly and name every catalog cause") {
   CHECK(r->causes().size() >= 43);
   CHECK_FALSE(r->layer_table_markdown().empty());
   CHECK_THAT(r->decision_graph_dot(), Catch::StartsWith("digraph"));
+}
+
+}  // namespace
+}  // namespace rdptriage
+
+namespace rdptriage {
+namespace {
+
+// Audit of issue 14: text in a rule file reaches every report; a terminal
+// control in it is refused at load, naming the file and the JSON path.
+TEST_CASE("rule files with terminal controls in their text are refused") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"\\u001b]0;owned\\u0007", "U+001B"},
+      {"a\\r\\nCONFIRMED", "U+000D"},
+      {"del\\u007f", "U+007F"},
+      {"csi\\u009b2J", "U+009B"},
+      {"rlo\\u202egnp.exe", "U+202E"},
+      {"line\\u2028sep", "U+2028"},
+      {"tab\\there", "U+0009"},
+  };
+  for (const auto& [text, named] : cases) {
+    INFO(text);
+    const std::string doc = R"({"schema": "rdptriage.rules/1",
+        "symptoms": [{"id": "s1", "title": "fine"}, {"id": "s2", "title": ")" +
+                            text + R"("}]})";
+    StatusOr<RuleSet> r = RuleSet::load_documents({{"evil.json", doc}});
+    REQUIRE_FALSE(r.ok());
+    const Diagnostic d = testing::expect_problem(r, named);
+    CHECK(d.file == "evil.json");
+    CHECK(d.path == "symptoms[1].title");
+    CHECK(d.line == 2);
+  }
+  // A member name too.
+  StatusOr<RuleSet> key = RuleSet::load_documents(
+      {{"key.json", R"({"schema": "rdptriage.rules/1", "about\u001b[2J": "x"})"}});
+  REQUIRE_FALSE(key.ok());
+  CHECK(testing::expect_problem(key, "member name").file == "key.json");
+}
+
+TEST_CASE("scripts and commands may span lines, but hold no other control") {
+  const std::string fine = R"({"schema": "rdptriage.rules/1",
+      "symptoms": [{"id": "s1", "title": "fine"}],
+      "probes": [{"id": "p.x", "title": "x", "channel": "run_command", "cost_s": 45,
+                  "result": {"type": "bool"},
+                  "script": "$a = 1\n\tif ($a) { 'true' }"}]})";
+  StatusOr<RuleSet> r = RuleSet::load_documents({{"ok.json", fine}});
+  INFO(r.status().to_string());
+  CHECK(r.ok());
+  std::string evil = fine;
+  evil.replace(evil.find("$a = 1"), 6, "\\u001b[2J");
+  r = RuleSet::load_documents({{"evil.json", evil}});
+  REQUIRE_FALSE(r.ok());
+  CHECK(testing::expect_problem(r, "U+001B").path == "probes[0].script");
 }
 
 }  // namespace

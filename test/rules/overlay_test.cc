@@ -534,18 +534,17 @@ TEST_CASE("a report names every override that bore on it, whatever its verdict")
   CHECK(lines == std::vector<int>{2, 3, 4, 5, 6});
 }
 
-TEST_CASE("a change's description is safe to print as it is") {
+TEST_CASE("a change's reason with terminal controls is refused at load") {
+  // describe() escapes what it quotes too; since the issue 14 audit the
+  // loader refuses such text in any rule file, naming file and path.
   const std::string site =
       overlay(R"({"disable_cause": "service.second", "reason": "evil \u001b]0;owned\u0007 text"})");
   auto r = load({site});
-  INFO(r.status().to_string());
-  REQUIRE(r.ok());
-  REQUIRE(r->changes().size() == 1);
-  const std::string line = r->changes()[0].describe();
-  CHECK(line.find('\x1b') == std::string::npos);
-  CHECK(line.find('\x07') == std::string::npos);
-  CHECK(line.find("\\x1b]0;owned\\x07") != std::string::npos);
-  CHECK(r->changes()[0].reason.find('\x1b') != std::string::npos);  // the data itself is kept
+  REQUIRE_FALSE(r.ok());
+  const Diagnostic d = testing::expect_problem(r, "U+001B");
+  CHECK(d.file == "site1.json");
+  CHECK(d.path == "overrides[0].reason");
+  CHECK(r.status().to_string().find('\x1b') == std::string::npos);
 }
 
 // The case from issue #13: a host's own listener cause, confirmed by its own

@@ -284,6 +284,29 @@ TEST_CASE("invalid worlds name the JSON path") {
   CHECK(deep.status().code() == ErrorCode::kLimitExceeded);
 }
 
+// Audit of issue 14: the drill prints a world's title; a terminal control in
+// any text of a world is refused at load, naming the file and JSON path.
+TEST_CASE("worlds with terminal controls in their text are refused") {
+  for (const char* title :
+       {"\\u001b]0;owned\\u0007", "x\\r\\nCONFIRMED", "csi\\u009b", "rlo\\u202e"}) {
+    INFO(title);
+    auto w = World::load_string(std::string(R"({"schema": "rdptriage.world/1",
+  "title": ")") + title + R"(", "vm": {"name": "web01"}})",
+                                "evil.json");
+    REQUIRE_FALSE(w.ok());
+    CHECK(w.status().code() == ErrorCode::kValidationError);
+    REQUIRE(w.status().diagnostics().size() == 1);
+    const Diagnostic& d = w.status().diagnostics()[0];
+    CHECK(d.file == "evil.json");
+    CHECK(d.path == "title");
+    CHECK(d.line == 2);
+    CHECK(d.message.find("U+") != std::string::npos);
+  }
+  auto name = World::load_string(R"({"vm": {"name": "web\u001b[2J01"}})", "vm.json");
+  REQUIRE_FALSE(name.ok());
+  CHECK(name.status().diagnostics()[0].path == "vm.name");
+}
+
 TEST_CASE("the world's answers carry the named fields a fix needs") {
   auto w = World::load_string(R"({"vm": {"name": "web01", "resource_group": "prod-rg",
       "nic": {"name": "web01-nic", "ip_config": "ipconfig1"},
