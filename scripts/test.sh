@@ -96,9 +96,8 @@ run_stage "install dependencies" scripts/install-deps.sh
 # One compiler cache (.ccache/, ignored by git) for every build here and for
 # the tests that build the library again in a consumer project
 # (package.consumer_add_subdirectory, package.examples_against_install): a
-# cold run fills it, and every later run, or stage compiling the same
-# source with the same flags, is served from it. A caller's own
-# CMAKE_CXX_COMPILER_LAUNCHER or CCACHE_DIR wins.
+# first run fills it and every later run on this checkout is served from
+# it. A caller's own CMAKE_CXX_COMPILER_LAUNCHER or CCACHE_DIR wins.
 if command -v ccache >/dev/null; then
   export CMAKE_CXX_COMPILER_LAUNCHER=${CMAKE_CXX_COMPILER_LAUNCHER:-ccache}
   export CMAKE_C_COMPILER_LAUNCHER=${CMAKE_C_COMPILER_LAUNCHER:-ccache}
