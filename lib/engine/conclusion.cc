@@ -137,19 +137,7 @@ void conclude_inconclusive(const ConclusionInput& in, Report* r) {
 // Whether symptom `narrower` is `broader` or sits within it.
 bool symptom_covers(const CompiledRules& rules, const std::string& broader,
                     const std::string& narrower) {
-  std::vector<std::string> todo{narrower};
-  std::set<std::string, std::less<>> seen;
-  while (!todo.empty()) {
-    std::string at = std::move(todo.back());
-    todo.pop_back();
-    if (at == broader) return true;
-    if (!seen.insert(at).second) continue;
-    auto it = rules.symptom_index.find(at);
-    if (it == rules.symptom_index.end()) continue;
-    const SymptomInfo& s = rules.symptoms[static_cast<std::size_t>(it->second)].info;
-    todo.insert(todo.end(), s.within.begin(), s.within.end());
-  }
-  return false;
+  return narrower == broader || symptom_within(rules, narrower, broader);
 }
 
 // Every override that bore on this evaluation, in load order: changes to

@@ -125,6 +125,11 @@ struct CompiledRules {
   static RuleSet make_rule_set(CompiledRules rules);
 };
 
+// Whether symptom `narrower` sits within `broader` (through `within`,
+// transitively; a symptom is not within itself).
+bool symptom_within(const CompiledRules& rules, std::string_view narrower,
+                    std::string_view broader);
+
 }  // namespace rdptriage::internal
 
 #endif  // RDPTRIAGE_LIB_RULES_MODEL_H_

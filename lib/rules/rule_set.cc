@@ -73,18 +73,7 @@ const std::vector<ClientMessageInfo>& RuleSet::client_messages() const {
 }
 
 bool RuleSet::symptom_within(std::string_view narrower, std::string_view broader) const {
-  std::vector<std::string> todo;
-  if (const SymptomInfo* s = find_symptom(narrower)) todo = s->within;
-  std::set<std::string, std::less<>> seen;
-  while (!todo.empty()) {
-    std::string at = std::move(todo.back());
-    todo.pop_back();
-    if (at == broader) return true;
-    if (!seen.insert(at).second) continue;
-    if (const SymptomInfo* s = find_symptom(at))
-      todo.insert(todo.end(), s->within.begin(), s->within.end());
-  }
-  return false;
+  return internal::symptom_within(RDPTRIAGE_RULES(), narrower, broader);
 }
 
 const CauseInfo* RuleSet::find_cause(std::string_view id) const {
@@ -162,3 +151,25 @@ std::string RuleSet::decision_graph_dot() const {
 #undef RDPTRIAGE_RULES
 
 }  // namespace rdptriage
+
+namespace rdptriage::internal {
+
+bool symptom_within(const CompiledRules& rules, std::string_view narrower,
+                    std::string_view broader) {
+  std::vector<std::string> todo{std::string(narrower)};
+  std::set<std::string, std::less<>> seen;
+  while (!todo.empty()) {
+    std::string at = std::move(todo.back());
+    todo.pop_back();
+    if (!seen.insert(at).second) continue;
+    auto it = rules.symptom_index.find(at);
+    if (it == rules.symptom_index.end()) continue;
+    for (const std::string& next : rules.symptom_infos[static_cast<std::size_t>(it->second)].within) {
+      if (next == broader) return true;
+      todo.push_back(next);
+    }
+  }
+  return false;
+}
+
+}  // namespace rdptriage::internal
